@@ -1,0 +1,1 @@
+"""ComponentResources of the secure foundation, one per tier, and the small shared pieces."""

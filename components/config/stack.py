@@ -1,0 +1,108 @@
+"""The whole stack's config: identity, tags, regions and one section per tier."""
+
+from __future__ import annotations
+
+import re
+from itertools import combinations
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, field_validator, model_validator
+
+from .base import Section, check_retention
+from .compute import ComputeConfig
+from .network import NetworkConfig, RegionConfig
+
+_NAME_PART = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+
+class LoggingConfig(Section):
+    """Retention of every log group the stack creates (A3)."""
+
+    retention_days: Annotated[int, AfterValidator(check_retention)] = 30
+
+
+class KeysConfig(Section):
+    """KMS keys of every region."""
+
+    deletion_window_days: int = Field(default=30, ge=7, le=30)
+    """Days a scheduled key deletion waits (7-30): time to notice and cancel a mistake."""
+
+
+class StackConfig(Section):
+    """Validated, frozen config of one stack (S1, S5). Built only by `load_config`."""
+
+    environment: str
+    """Short environment name, first part of every name (`dev`, `prod`)."""
+    service: str
+    """Service name, second part of every name."""
+    owner: str
+    cost_center: str
+    project: str
+    """Value of the Project tag; defaults to the Pulumi project name."""
+    account_id: str | None = None
+    """When set, the providers refuse to run against any other AWS account."""
+    regions: list[RegionConfig] = Field(min_length=1, max_length=2)
+    network: NetworkConfig = NetworkConfig()
+    logging: LoggingConfig = LoggingConfig()
+    keys: KeysConfig = KeysConfig()
+    compute: ComputeConfig = ComputeConfig()
+
+    @field_validator("environment", "service")
+    @classmethod
+    def _name_part(cls, value: str) -> str:
+        if not _NAME_PART.match(value) or len(value) > 16:
+            raise ValueError(
+                f"{value!r} must be lowercase letters, digits and single hyphens, at most 16 "
+                "characters (it is part of every resource name)"
+            )
+        return value
+
+    @field_validator("owner", "cost_center", "project")
+    @classmethod
+    def _tag_value(cls, value: str) -> str:
+        if not value:
+            raise ValueError("must not be empty (it becomes a required tag)")
+        return value
+
+    @field_validator("account_id")
+    @classmethod
+    def _account_id(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"\d{12}", value):
+            raise ValueError(f"{value!r} is not a 12-digit AWS account id")
+        return value
+
+    @model_validator(mode="after")
+    def _regions_consistent(self) -> StackConfig:
+        names = [r.name for r in self.regions]
+        for i, j in combinations(range(len(self.regions)), 2):
+            if names[i] == names[j]:
+                raise ValueError(f"regions[{j}].name: {names[j]} duplicates regions[{i}].name")
+            a, b = self.regions[i].vpc_cidr, self.regions[j].vpc_cidr
+            if a.overlaps(b):
+                raise ValueError(f"regions[{j}].vpcCidr: {b} overlaps regions[{i}].vpcCidr {a}")
+        roles = [r.role for r in self.regions]
+        if roles.count("primary") != 1:
+            raise ValueError("regions: exactly one region must have role primary")
+        if roles.count("secondary") > 1:
+            raise ValueError("regions: at most one region may have role secondary")
+        return self
+
+    @property
+    def primary(self) -> RegionConfig:
+        """The primary region's config."""
+        return next(r for r in self.regions if r.role == "primary")
+
+    @property
+    def secondary(self) -> RegionConfig | None:
+        """The secondary region's config, if the stack has one."""
+        return next((r for r in self.regions if r.role == "secondary"), None)
+
+    def tags(self) -> dict[str, str]:
+        """The tags every resource carries through the providers' default tags (S3)."""
+        return {
+            "Environment": self.environment,
+            "Project": self.project,
+            "Owner": self.owner,
+            "CostCenter": self.cost_center,
+            "ManagedBy": "pulumi",
+        }
