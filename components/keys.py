@@ -99,7 +99,10 @@ class Keys(pulumi.ComponentResource):
                 "Effect": "Allow",
                 "Principal": {"AWS": roles},
                 "Action": [
-                    "kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*",
+                    "kms:Decrypt",
+                    "kms:DescribeKey",
+                    "kms:Encrypt",
+                    "kms:GenerateDataKey*",
                     "kms:ReEncrypt*",
                 ],
                 "Resource": "*",
@@ -124,7 +127,10 @@ class Keys(pulumi.ComponentResource):
                 "Effect": "Allow",
                 "Principal": {"Service": logs_principal},
                 "Action": [
-                    "kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*",
+                    "kms:Decrypt",
+                    "kms:DescribeKey",
+                    "kms:Encrypt",
+                    "kms:GenerateDataKey*",
                     "kms:ReEncrypt*",
                 ],
                 "Resource": "*",

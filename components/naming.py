@@ -6,7 +6,7 @@ TOKEN_PREFIX = "secure-infra"
 
 
 def base_name(environment: str, service: str, region: str) -> str:
-    """The `<environment>-<service>-<region>` name of a regional stack and prefix of its children."""
+    """`<environment>-<service>-<region>`: a regional stack's name, prefix of its children's."""
     return f"{environment}-{service}-{region}"
 
 

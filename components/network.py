@@ -111,36 +111,38 @@ class Network(pulumi.ComponentResource):
         )
         self.db_subnet_group_name = subnet_group.name
 
-        self.register_outputs({
-            "vpc_id": self.vpc.id,
-            "public_subnet_ids": self.public_subnet_ids,
-            "private_subnet_ids": self.private_subnet_ids,
-            "database_subnet_ids": self.database_subnet_ids,
-            "db_subnet_group_name": self.db_subnet_group_name,
-        })
+        self.register_outputs(
+            {
+                "vpc_id": self.vpc.id,
+                "public_subnet_ids": self.public_subnet_ids,
+                "private_subnet_ids": self.private_subnet_ids,
+                "database_subnet_ids": self.database_subnet_ids,
+                "db_subnet_group_name": self.db_subnet_group_name,
+            }
+        )
 
     def _subnets(self, tier: str, cidrs: Sequence[str]) -> list[aws.ec2.Subnet]:
         subnets = []
         for az, cidr in zip(self._args.azs, cidrs, strict=True):
             name = child_name(self._name, tier, az)
-            subnets.append(aws.ec2.Subnet(
-                name,
-                vpc_id=self.vpc.id,
-                cidr_block=cidr,
-                availability_zone=az,
-                # Even public subnets hand out no public IPs: only the load balancer and the
-                # NAT gateways (with their own Elastic IPs) face the internet.
-                map_public_ip_on_launch=False,
-                tags=name_tag(name, Tier=tier),
-                opts=self._child,
-            ))
+            subnets.append(
+                aws.ec2.Subnet(
+                    name,
+                    vpc_id=self.vpc.id,
+                    cidr_block=cidr,
+                    availability_zone=az,
+                    # Even public subnets hand out no public IPs: only the load balancer and the
+                    # NAT gateways (with their own Elastic IPs) face the internet.
+                    map_public_ip_on_launch=False,
+                    tags=name_tag(name, Tier=tier),
+                    opts=self._child,
+                )
+            )
         return subnets
 
     def _route_table(self, suffix: str, subnets: Sequence[aws.ec2.Subnet]) -> aws.ec2.RouteTable:
         name = child_name(self._name, suffix)
-        table = aws.ec2.RouteTable(
-            name, vpc_id=self.vpc.id, tags=name_tag(name), opts=self._child
-        )
+        table = aws.ec2.RouteTable(name, vpc_id=self.vpc.id, tags=name_tag(name), opts=self._child)
         for subnet, az in zip(subnets, self._args.azs, strict=False):
             aws.ec2.RouteTableAssociation(
                 child_name(name, az) if len(subnets) > 1 else name,
@@ -176,13 +178,15 @@ class Network(pulumi.ComponentResource):
         for az, subnet in zip(nat_azs, public, strict=False):
             name = child_name(self._name, "nat", az)
             eip = aws.ec2.Eip(name, domain="vpc", tags=name_tag(name), opts=self._child)
-            nats.append(aws.ec2.NatGateway(
-                name,
-                allocation_id=eip.allocation_id,
-                subnet_id=subnet.id,
-                tags=name_tag(name),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[igw]),
-            ))
+            nats.append(
+                aws.ec2.NatGateway(
+                    name,
+                    allocation_id=eip.allocation_id,
+                    subnet_id=subnet.id,
+                    tags=name_tag(name),
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=[igw]),
+                )
+            )
         self.nat_gateway_ids = [n.id for n in nats]
 
         # One table per AZ so that each private subnet leaves through the NAT of its own AZ:
@@ -226,13 +230,15 @@ class Network(pulumi.ComponentResource):
         aws.iam.RolePolicy(
             name,
             role=role.id,
-            policy=document([
-                allow(
-                    ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
-                    [group.arn, pulumi.Output.concat(group.arn, ":*")],
-                    sid="WriteFlowLogGroup",
-                ),
-            ]),
+            policy=document(
+                [
+                    allow(
+                        ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+                        [group.arn, pulumi.Output.concat(group.arn, ":*")],
+                        sid="WriteFlowLogGroup",
+                    ),
+                ]
+            ),
             opts=self._child,
         )
         aws.ec2.FlowLog(
@@ -260,11 +266,19 @@ class Network(pulumi.ComponentResource):
             opts=self._child,
         )
 
-    def _ingress(self, name: str, group: aws.ec2.SecurityGroup, port: int, description: str,
-                 *, source_group: aws.ec2.SecurityGroup | None = None,
-                 cidr: pulumi.Input[str] | None = None) -> None:
+    def _ingress(
+        self,
+        name: str,
+        group: aws.ec2.SecurityGroup,
+        port: int,
+        description: str,
+        *,
+        source_group: aws.ec2.SecurityGroup | None = None,
+        cidr: pulumi.Input[str] | None = None,
+    ) -> None:
+        rule_name = child_name(self._name, name)
         aws.vpc.SecurityGroupIngressRule(
-            child_name(self._name, name),
+            rule_name,
             security_group_id=group.id,
             description=description,
             ip_protocol="tcp",
@@ -272,14 +286,23 @@ class Network(pulumi.ComponentResource):
             to_port=port,
             referenced_security_group_id=source_group.id if source_group else None,
             cidr_ipv4=cidr,
+            tags=name_tag(rule_name),
             opts=self._child,
         )
 
-    def _egress(self, name: str, group: aws.ec2.SecurityGroup, port: int, description: str,
-                *, target_group: aws.ec2.SecurityGroup | None = None,
-                cidr: pulumi.Input[str] | None = None) -> None:
+    def _egress(
+        self,
+        name: str,
+        group: aws.ec2.SecurityGroup,
+        port: int,
+        description: str,
+        *,
+        target_group: aws.ec2.SecurityGroup | None = None,
+        cidr: pulumi.Input[str] | None = None,
+    ) -> None:
+        rule_name = child_name(self._name, name)
         aws.vpc.SecurityGroupEgressRule(
-            child_name(self._name, name),
+            rule_name,
             security_group_id=group.id,
             description=description,
             ip_protocol="tcp",
@@ -287,6 +310,7 @@ class Network(pulumi.ComponentResource):
             to_port=port,
             referenced_security_group_id=target_group.id if target_group else None,
             cidr_ipv4=cidr,
+            tags=name_tag(rule_name),
             opts=self._child,
         )
 
@@ -299,29 +323,47 @@ class Network(pulumi.ComponentResource):
         endpoints = self._security_group("endpoints-sg", "Interface VPC endpoints")
 
         self._ingress("alb-in-https", alb, HTTPS_PORT, "HTTPS from the internet", cidr="0.0.0.0/0")
-        self._ingress("alb-in-http", alb, HTTP_PORT, "HTTP (redirect only) from the internet",
-                      cidr="0.0.0.0/0")
+        self._ingress(
+            "alb-in-http",
+            alb,
+            HTTP_PORT,
+            "HTTP (redirect only) from the internet",
+            cidr="0.0.0.0/0",
+        )
         self._egress("alb-out-app", alb, args.app_port, "To the app tier", target_group=app)
 
         self._ingress("app-in-alb", app, args.app_port, "From the load balancer", source_group=alb)
         for index, cidr in enumerate(args.admin_cidrs):
-            self._ingress(f"app-in-ssh-{index}", app, SSH_PORT, "SSH from the admin network",
-                          cidr=cidr)
+            self._ingress(
+                f"app-in-ssh-{index}", app, SSH_PORT, "SSH from the admin network", cidr=cidr
+            )
         self._egress("app-out-db", app, POSTGRES_PORT, "To PostgreSQL", target_group=db)
         # HTTPS out reaches AWS APIs through the endpoints or the NAT (package mirrors, SSM).
-        self._egress("app-out-https", app, HTTPS_PORT, "HTTPS to AWS APIs and updates",
-                     cidr="0.0.0.0/0")
+        self._egress(
+            "app-out-https", app, HTTPS_PORT, "HTTPS to AWS APIs and updates", cidr="0.0.0.0/0"
+        )
 
         self._ingress("db-in-app", db, POSTGRES_PORT, "From the app tier", source_group=app)
-        self._ingress("db-in-rotation", db, POSTGRES_PORT, "From the rotation function",
-                      source_group=rotation)
+        self._ingress(
+            "db-in-rotation", db, POSTGRES_PORT, "From the rotation function", source_group=rotation
+        )
 
         self._egress("rotation-out-db", rotation, POSTGRES_PORT, "To PostgreSQL", target_group=db)
-        self._egress("rotation-out-endpoints", rotation, HTTPS_PORT,
-                     "To Secrets Manager through the endpoint", target_group=endpoints)
+        self._egress(
+            "rotation-out-endpoints",
+            rotation,
+            HTTPS_PORT,
+            "To Secrets Manager through the endpoint",
+            target_group=endpoints,
+        )
 
-        self._ingress("endpoints-in-vpc", endpoints, HTTPS_PORT, "HTTPS from inside the VPC",
-                      cidr=self.vpc.cidr_block)
+        self._ingress(
+            "endpoints-in-vpc",
+            endpoints,
+            HTTPS_PORT,
+            "HTTPS from inside the VPC",
+            cidr=self.vpc.cidr_block,
+        )
 
         self.alb_security_group_id = alb.id
         self.app_security_group_id = app.id

@@ -34,8 +34,9 @@ class RegionalStack(pulumi.ComponentResource):
         config, region = args.config, args.region
         child = pulumi.ResourceOptions(parent=self)
 
-        self.keys = Keys(name, KeysArgs(deletion_window_days=config.keys.deletion_window_days),
-                         opts=child)
+        self.keys = Keys(
+            name, KeysArgs(deletion_window_days=config.keys.deletion_window_days), opts=child
+        )
         self.network = Network(
             name,
             NetworkArgs(

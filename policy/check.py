@@ -49,10 +49,15 @@ def render_text(data: dict[str, Any], unmocked: list[str], seconds: float) -> st
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m policy.check", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m policy.check", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--stack", required=True, help="stack name: reads Pulumi.<stack>.yaml")
-    parser.add_argument("--program", default=str(REPO_ROOT),
-                        help="Pulumi Python program directory (default: this repository)")
+    parser.add_argument(
+        "--program",
+        default=str(REPO_ROOT),
+        help="Pulumi Python program directory (default: this repository)",
+    )
     parser.add_argument("--config", help="policy pack config JSON (as --policy-pack-config)")
     parser.add_argument("--json", action="store_true", help="print the JSON report only")
     args = parser.parse_args(argv)
@@ -68,8 +73,13 @@ def main(argv: list[str] | None = None) -> int:
     except ProgramError as exc:
         print(f"error: program {args.program} stack {args.stack} failed:\n{exc}", file=sys.stderr)
         return 2
-    evaluation = evaluate(run, POLICIES, pack_level=PACK_ENFORCEMENT,
-                          initial_config=INITIAL_CONFIG, config=pack_config)
+    evaluation = evaluate(
+        run,
+        POLICIES,
+        pack_level=PACK_ENFORCEMENT,
+        initial_config=INITIAL_CONFIG,
+        config=pack_config,
+    )
     data = report(run, evaluation)
     if args.json:
         print(json.dumps(data, indent=2))

@@ -155,22 +155,29 @@ def evaluate(
         provider = run.provider_of(resource)
         if provider is None:
             return None
-        return PolicyProviderResource(provider.type, unknown_checking_proxy(provider.inputs),
-                                      provider.urn, provider.name)
+        return PolicyProviderResource(
+            provider.type, unknown_checking_proxy(provider.inputs), provider.urn, provider.name
+        )
 
     def add(policy: Policy, level: EnforcementLevel, urn: str, message: str) -> None:
         target = by_urn.get(urn)
         if level == EnforcementLevel.REMEDIATE:
             level = EnforcementLevel.MANDATORY
-        violations.append(Violation(
-            policy=policy.name, enforcement=level.value, urn=urn,
-            type=target.type if target else "pulumi:pulumi:Stack",
-            name=target.name if target else f"{run.project}-{run.stack}", message=message,
-        ))
+        violations.append(
+            Violation(
+                policy=policy.name,
+                enforcement=level.value,
+                urn=urn,
+                type=target.type if target else "pulumi:pulumi:Stack",
+                name=target.name if target else f"{run.project}-{run.stack}",
+                message=message,
+            )
+        )
 
     def cannot_verify(policy: Policy, urn: str, error: UnknownValueError) -> None:
-        add(policy, EnforcementLevel.ADVISORY, urn,
-            f"cannot verify during preview: {error.message}")
+        add(
+            policy, EnforcementLevel.ADVISORY, urn, f"cannot verify during preview: {error.message}"
+        )
 
     resources = [r for r in run.resources if r.type != "pulumi:pulumi:Stack"]
     for policy in policies:
@@ -180,13 +187,23 @@ def evaluate(
         if isinstance(policy, ResourceValidationPolicy):
             for resource in resources:
                 args = ResourceValidationArgs(
-                    resource.type, unknown_checking_proxy(resource.inputs), resource.urn,
-                    resource.name, _options(resource), provider_of(resource), properties,
+                    resource.type,
+                    unknown_checking_proxy(resource.inputs),
+                    resource.urn,
+                    resource.name,
+                    _options(resource),
+                    provider_of(resource),
+                    properties,
                 )
 
-                def report(message: str, _urn: str | None = None, *,
-                           _r: CapturedResource = resource, _p: Policy = policy,
-                           _l: EnforcementLevel = level) -> None:
+                def report(
+                    message: str,
+                    _urn: str | None = None,
+                    *,
+                    _r: CapturedResource = resource,
+                    _p: Policy = policy,
+                    _l: EnforcementLevel = level,
+                ) -> None:
                     add(_p, _l, _r.urn, message)
 
                 try:
@@ -198,13 +215,19 @@ def evaluate(
         elif isinstance(policy, StackValidationPolicy):
             policy_resources = _policy_resources(run, resources, provider_of)
 
-            def report_stack(message: str, urn: str | None = None, *, _p: Policy = policy,
-                             _l: EnforcementLevel = level) -> None:
+            def report_stack(
+                message: str,
+                urn: str | None = None,
+                *,
+                _p: Policy = policy,
+                _l: EnforcementLevel = level,
+            ) -> None:
                 add(_p, _l, urn or run.stack_urn, message)
 
             try:
-                _run_validation(policy.validate(
-                    StackValidationArgs(policy_resources, properties), report_stack))
+                _run_validation(
+                    policy.validate(StackValidationArgs(policy_resources, properties), report_stack)
+                )
             except UnknownValueError as error:
                 cannot_verify(policy, run.stack_urn, error)
             except _NotApplicableError:
@@ -212,8 +235,9 @@ def evaluate(
     return Evaluation(violations, time.perf_counter() - started)
 
 
-def _policy_resources(run: ProgramRun, resources: Sequence[CapturedResource],
-                      provider_of: Any) -> list[PolicyResource]:
+def _policy_resources(
+    run: ProgramRun, resources: Sequence[CapturedResource], provider_of: Any
+) -> list[PolicyResource]:
     # Stack policies see resources after creation: the mocked outputs, over the checked
     # inputs, so both configured and computed properties are visible.
     built: dict[str, PolicyResource] = {}
@@ -222,8 +246,15 @@ def _policy_resources(run: ProgramRun, resources: Sequence[CapturedResource],
         if "tags" in resource.inputs:
             props["tags"] = resource.inputs["tags"]
         built[resource.urn] = PolicyResource(
-            resource.type, unknown_checking_proxy(props), resource.urn, resource.name,
-            _options(resource), provider_of(resource), None, [], {},
+            resource.type,
+            unknown_checking_proxy(props),
+            resource.urn,
+            resource.name,
+            _options(resource),
+            provider_of(resource),
+            None,
+            [],
+            {},
         )
     for resource in resources:
         policy_resource = built[resource.urn]

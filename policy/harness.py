@@ -51,43 +51,71 @@ DEFAULT_REGION = "us-east-1"
 SECRET_PLACEHOLDER = "offline-check-placeholder-for-{key}"
 _RESOURCE_REF_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
 _SIG_KEY = "4dabf18193072939515e22adb298388d"
-_DEFAULT_PROVIDER_URN = "urn:pulumi:{stack}::{project}::pulumi:providers:{package}::default"
 
 # Availability zone letters per region as AWS reports them to a typical account.
 _AZ_LETTERS = {
-    "us-east-1": "abcdef", "us-east-2": "abc", "us-west-1": "ac", "us-west-2": "abcd",
-    "eu-west-1": "abc", "eu-west-2": "abc", "eu-west-3": "abc", "eu-central-1": "abc",
-    "eu-north-1": "abc", "ap-southeast-1": "abc", "ap-southeast-2": "abc",
-    "ap-northeast-1": "acd", "ca-central-1": "abd", "sa-east-1": "abc",
+    "us-east-1": "abcdef",
+    "us-east-2": "abc",
+    "us-west-1": "ac",
+    "us-west-2": "abcd",
+    "eu-west-1": "abc",
+    "eu-west-2": "abc",
+    "eu-west-3": "abc",
+    "eu-central-1": "abc",
+    "eu-north-1": "abc",
+    "ap-southeast-1": "abc",
+    "ap-southeast-2": "abc",
+    "ap-northeast-1": "acd",
+    "ca-central-1": "abd",
+    "sa-east-1": "abc",
 }
 # Elastic Load Balancing's log-delivery account per region (the `aws.elb.get_service_account`
 # data source), for programs that grant it write access to an access-log bucket.
 _ELB_ACCOUNTS = {
-    "us-east-1": "127311923021", "us-east-2": "033677994240", "us-west-1": "027434742980",
-    "us-west-2": "797873946194", "eu-west-1": "156460612806", "eu-west-2": "652711504416",
-    "eu-west-3": "009996457667", "eu-central-1": "054676820928", "eu-north-1": "897822967062",
-    "ap-southeast-1": "114774131450", "ap-southeast-2": "783225319266",
-    "ap-northeast-1": "582318560864", "ca-central-1": "985666609251", "sa-east-1": "507241528517",
+    "us-east-1": "127311923021",
+    "us-east-2": "033677994240",
+    "us-west-1": "027434742980",
+    "us-west-2": "797873946194",
+    "eu-west-1": "156460612806",
+    "eu-west-2": "652711504416",
+    "eu-west-3": "009996457667",
+    "eu-central-1": "054676820928",
+    "eu-north-1": "897822967062",
+    "ap-southeast-1": "114774131450",
+    "ap-southeast-2": "783225319266",
+    "ap-northeast-1": "582318560864",
+    "ca-central-1": "985666609251",
+    "sa-east-1": "507241528517",
 }
 # Canonical hosted zone ids of application load balancers, for alias records.
 _ALB_ZONE_IDS = {
-    "us-east-1": "Z35SXDOTRQ7X7K", "us-east-2": "Z3AADJGX6KTTL2", "us-west-2": "Z1H1FL5HABSF5",
-    "eu-west-1": "Z32O12XQLNTSW2", "eu-central-1": "Z215JYRZR1TBD5",
+    "us-east-1": "Z35SXDOTRQ7X7K",
+    "us-east-2": "Z3AADJGX6KTTL2",
+    "us-west-2": "Z1H1FL5HABSF5",
+    "eu-west-1": "Z32O12XQLNTSW2",
+    "eu-central-1": "Z215JYRZR1TBD5",
 }
 # Id prefixes AWS uses, so that programs and policies see realistic ids.
 _ID_PREFIX = {
-    "aws:ec2/vpc:Vpc": "vpc-", "aws:ec2/subnet:Subnet": "subnet-",
-    "aws:ec2/securityGroup:SecurityGroup": "sg-", "aws:ec2/internetGateway:InternetGateway": "igw-",
-    "aws:ec2/natGateway:NatGateway": "nat-", "aws:ec2/eip:Eip": "eipalloc-",
-    "aws:ec2/routeTable:RouteTable": "rtb-", "aws:ec2/vpcEndpoint:VpcEndpoint": "vpce-",
-    "aws:ec2/flowLog:FlowLog": "fl-", "aws:ec2/launchTemplate:LaunchTemplate": "lt-",
-    "aws:ec2/instance:Instance": "i-", "aws:ebs/volume:Volume": "vol-",
+    "aws:ec2/vpc:Vpc": "vpc-",
+    "aws:ec2/subnet:Subnet": "subnet-",
+    "aws:ec2/securityGroup:SecurityGroup": "sg-",
+    "aws:ec2/internetGateway:InternetGateway": "igw-",
+    "aws:ec2/natGateway:NatGateway": "nat-",
+    "aws:ec2/eip:Eip": "eipalloc-",
+    "aws:ec2/routeTable:RouteTable": "rtb-",
+    "aws:ec2/vpcEndpoint:VpcEndpoint": "vpce-",
+    "aws:ec2/flowLog:FlowLog": "fl-",
+    "aws:ec2/launchTemplate:LaunchTemplate": "lt-",
+    "aws:ec2/instance:Instance": "i-",
+    "aws:ebs/volume:Volume": "vol-",
     "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": "sg-",
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "sgr-",
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "sgr-",
     "aws:ec2/securityGroupRule:SecurityGroupRule": "sgrule-",
     "aws:ec2/routeTableAssociation:RouteTableAssociation": "rtbassoc-",
-    "aws:route53/zone:Zone": "Z0", "aws:route53/healthCheck:HealthCheck": "hc-",
+    "aws:route53/zone:Zone": "Z0",
+    "aws:route53/healthCheck:HealthCheck": "hc-",
 }
 # ARN shapes for services whose ARNs are not `<service>:<region>:<account>:<type>/<name>`.
 _GLOBAL_SERVICES = {"iam", "route53", "cloudfront", "organizations"}
@@ -194,7 +222,9 @@ def _qualify(key: str, project: str) -> str:
 
 def _has_secure(value: Any) -> bool:
     if isinstance(value, dict):
-        return "secure" in value and len(value) == 1 or any(_has_secure(v) for v in value.values())
+        return ("secure" in value and len(value) == 1) or any(
+            _has_secure(v) for v in value.values()
+        )
     if isinstance(value, list):
         return any(_has_secure(v) for v in value)
     return False
@@ -222,7 +252,9 @@ def read_project_name(program_dir: Path) -> str:
     raise ProgramError(f"no Pulumi.yaml in {program_dir}: not a Pulumi project directory")
 
 
-def load_stack_config(program_dir: Path, project: str, stack: str) -> tuple[dict[str, str], list[str]]:
+def load_stack_config(
+    program_dir: Path, project: str, stack: str
+) -> tuple[dict[str, str], list[str]]:
     """Config of one stack as the engine would pass it: qualified keys, string values, secure
     values replaced by marked placeholders. Returns (config, secret keys)."""
     values: dict[str, Any] = {}
@@ -257,7 +289,7 @@ def load_stack_config(program_dir: Path, project: str, stack: str) -> tuple[dict
 @cache
 def _resource_parameters(type_token: str) -> frozenset[str]:
     """Constructor parameters of the pulumi-aws class for a type token (empty if unknown)."""
-    package, module_path, type_name = (type_token.split(":") + ["", ""])[:3]
+    package, module_path, type_name = ([*type_token.split(":"), "", ""])[:3]
     if package != "aws" or not type_name:
         return frozenset()
     module_name = module_path.split("/")[0]
@@ -267,6 +299,16 @@ def _resource_parameters(type_token: str) -> frozenset[str]:
         return frozenset(inspect.signature(cls._internal_init).parameters)
     except (ImportError, AttributeError, ValueError):
         return frozenset()
+
+
+@cache
+def _package_version(package: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(f"pulumi-{package}")
+    except PackageNotFoundError:
+        return "0.0.0"
 
 
 def _hex(seed: str, length: int) -> str:
@@ -304,10 +346,17 @@ def _known(value: Any) -> Any:
         UNKNOWN_STRING_VALUE,
     )
 
-    unknowns = {UNKNOWN_ARRAY_VALUE, UNKNOWN_BOOLEAN_VALUE, UNKNOWN_NUMBER_VALUE,
-                UNKNOWN_OBJECT_VALUE, UNKNOWN_STRING_VALUE}
+    unknowns = {
+        UNKNOWN_ARRAY_VALUE,
+        UNKNOWN_BOOLEAN_VALUE,
+        UNKNOWN_NUMBER_VALUE,
+        UNKNOWN_OBJECT_VALUE,
+        UNKNOWN_STRING_VALUE,
+    }
     if isinstance(value, dict):
-        return {k: _known(v) for k, v in value.items() if not (isinstance(v, str) and v in unknowns)}
+        return {
+            k: _known(v) for k, v in value.items() if not (isinstance(v, str) and v in unknowns)
+        }
     if isinstance(value, list):
         return [_known(v) for v in value if not (isinstance(v, str) and v in unknowns)]
     return value
@@ -325,6 +374,7 @@ class _Run:
         self.unmocked_invokes: list[str] = []
         self.lock = threading.Lock()
         self.default_providers: dict[str, CapturedResource] = {}
+        self.errors: list[str] = []
 
     def _config_json(self, key: str) -> Any:
         raw = self.config.get(key)
@@ -349,16 +399,26 @@ class _Run:
                 for key in self.config
                 if key.startswith(f"{package}:")
             }
-            urn = _DEFAULT_PROVIDER_URN.format(stack=self.stack, project=self.project,
-                                               package=package)
+            # The engine registers default providers as `default_<version>` resources.
+            name = f"default_{_package_version(package).replace('.', '_')}"
+            urn = f"urn:pulumi:{self.stack}::{self.project}::pulumi:providers:{package}::{name}"
             provider = CapturedResource(
-                urn=urn, type=f"pulumi:providers:{package}", name="default", custom=True,
-                inputs=inputs, state=dict(inputs), id="default", provider_urn=None,
-                parent_urn=None, dependencies=[], property_dependencies={},
+                urn=urn,
+                type=f"pulumi:providers:{package}",
+                name=name,
+                custom=True,
+                inputs=inputs,
+                state=dict(inputs),
+                id="default",
+                provider_urn=None,
+                parent_urn=None,
+                dependencies=[],
+                property_dependencies={},
                 options=CapturedOptions(),
             )
             self.default_providers[package] = provider
             self.providers[urn] = provider
+            self.resources.append(provider)
             return provider
 
     def provider_for_ref(self, ref: str | None, package: str) -> CapturedResource:
@@ -403,8 +463,9 @@ class _Mocks(pulumi_mocks.Mocks):
         state = dict(args.inputs)
         return args.resource_id or f"{args.name}-id", state
 
-    def outputs_for(self, type_token: str, logical: str, urn: str, inputs: dict[str, Any],
-                    region: str) -> tuple[str, dict[str, Any]]:
+    def outputs_for(
+        self, type_token: str, logical: str, urn: str, inputs: dict[str, Any], region: str
+    ) -> tuple[str, dict[str, Any]]:
         """A plausible physical id and output state for a new resource."""
         state = _known(dict(inputs))
         name = state.get("name") or state.get("bucket") or logical
@@ -415,7 +476,7 @@ class _Mocks(pulumi_mocks.Mocks):
             rid = _hex(urn, 36)
         else:
             rid = str(name)
-        package, module_path, type_name = (type_token.split(":") + ["", ""])[:3]
+        package, module_path, type_name = ([*type_token.split(":"), "", ""])[:3]
         service = module_path.split("/")[0]
         resource_kind = type_name[:1].lower() + type_name[1:]
         if service in _GLOBAL_SERVICES:
@@ -429,16 +490,21 @@ class _Mocks(pulumi_mocks.Mocks):
         return rid, state
 
     @staticmethod
-    def _type_specific(type_token: str, state: dict[str, Any], name: str, urn: str,
-                       region: str) -> None:
+    def _type_specific(
+        type_token: str, state: dict[str, Any], name: str, urn: str, region: str
+    ) -> None:
         h = _hex(urn, 12)
         if type_token == "aws:kms/key:Key":
-            key_id = f"{h[:8]}-{h[8:12]}-4{_hex(urn + 'k', 3)}-8{_hex(urn + 'l', 3)}-{_hex(urn, 12)}"
+            key_id = (
+                f"{h[:8]}-{h[8:12]}-4{_hex(urn + 'k', 3)}-8{_hex(urn + 'l', 3)}-{_hex(urn, 12)}"
+            )
             state.update(keyId=key_id, arn=f"arn:aws:kms:{region}:{ACCOUNT_ID}:key/{key_id}")
         elif type_token == "aws:s3/bucket:Bucket":
             state.update(
-                arn=f"arn:aws:s3:::{name}", bucketDomainName=f"{name}.s3.amazonaws.com",
-                bucketRegionalDomainName=f"{name}.s3.{region}.amazonaws.com", region=region,
+                arn=f"arn:aws:s3:::{name}",
+                bucketDomainName=f"{name}.s3.amazonaws.com",
+                bucketRegionalDomainName=f"{name}.s3.{region}.amazonaws.com",
+                region=region,
             )
         elif type_token == "aws:cloudwatch/logGroup:LogGroup":
             state["arn"] = f"arn:aws:logs:{region}:{ACCOUNT_ID}:log-group:{name}"
@@ -448,9 +514,13 @@ class _Mocks(pulumi_mocks.Mocks):
             state["arn"] = f"arn:aws:iam::{ACCOUNT_ID}:policy/{name}"
         elif type_token == "aws:lambda/function:Function":
             arn = f"arn:aws:lambda:{region}:{ACCOUNT_ID}:function:{name}"
-            state.update(arn=arn, qualifiedArn=f"{arn}:1", version="1",
-                         invokeArn=f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/"
-                                   f"functions/{arn}/invocations")
+            state.update(
+                arn=arn,
+                qualifiedArn=f"{arn}:1",
+                version="1",
+                invokeArn=f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/"
+                f"functions/{arn}/invocations",
+            )
         elif type_token == "aws:secretsmanager/secret:Secret":
             state["arn"] = f"arn:aws:secretsmanager:{region}:{ACCOUNT_ID}:secret:{name}-{h[:6]}"
         elif type_token == "aws:sns/topic:Topic":
@@ -463,40 +533,56 @@ class _Mocks(pulumi_mocks.Mocks):
             suffix = f"app/{name}/{h[:16]}"
             state.update(
                 arn=f"arn:aws:elasticloadbalancing:{region}:{ACCOUNT_ID}:loadbalancer/{suffix}",
-                arnSuffix=suffix, dnsName=f"{name}-{int(h[:8], 16)}.{region}.elb.amazonaws.com",
+                arnSuffix=suffix,
+                dnsName=f"{name}-{int(h[:8], 16)}.{region}.elb.amazonaws.com",
                 zoneId=_ALB_ZONE_IDS.get(region, "Z35SXDOTRQ7X7K"),
             )
         elif type_token == "aws:lb/targetGroup:TargetGroup":
             suffix = f"targetgroup/{name}/{h[:16]}"
-            state.update(arn=f"arn:aws:elasticloadbalancing:{region}:{ACCOUNT_ID}:{suffix}",
-                         arnSuffix=suffix)
+            state.update(
+                arn=f"arn:aws:elasticloadbalancing:{region}:{ACCOUNT_ID}:{suffix}", arnSuffix=suffix
+            )
         elif type_token == "aws:rds/instance:Instance":
             address = f"{name}.c{h[:10]}.{region}.rds.amazonaws.com"
-            state.update(address=address, endpoint=f"{address}:5432", port=5432,
-                         resourceId=f"db-{h.upper()}",
-                         arn=f"arn:aws:rds:{region}:{ACCOUNT_ID}:db:{name}")
+            state.update(
+                address=address,
+                endpoint=f"{address}:5432",
+                port=5432,
+                resourceId=f"db-{h.upper()}",
+                arn=f"arn:aws:rds:{region}:{ACCOUNT_ID}:db:{name}",
+            )
         elif type_token == "aws:rds/cluster:Cluster":
             ident = state.get("clusterIdentifier") or name
             state.update(
                 endpoint=f"{ident}.cluster-c{h[:10]}.{region}.rds.amazonaws.com",
                 readerEndpoint=f"{ident}.cluster-ro-c{h[:10]}.{region}.rds.amazonaws.com",
-                port=5432, clusterResourceId=f"cluster-{h.upper()}",
+                port=5432,
+                clusterResourceId=f"cluster-{h.upper()}",
                 arn=f"arn:aws:rds:{region}:{ACCOUNT_ID}:cluster:{ident}",
             )
         elif type_token == "aws:ec2/launchTemplate:LaunchTemplate":
             state.update(latestVersion=1, defaultVersion=1)
         elif type_token == "aws:acm/certificate:Certificate":
             domain = state.get("domainName", "example.com")
-            state["domainValidationOptions"] = [{
-                "domainName": domain, "resourceRecordName": f"_{h[:16]}.{domain}.",
-                "resourceRecordType": "CNAME",
-                "resourceRecordValue": f"_{h[16:] or h}.acm-validations.aws.",
-            }]
+            state["domainValidationOptions"] = [
+                {
+                    "domainName": domain,
+                    "resourceRecordName": f"_{h[:16]}.{domain}.",
+                    "resourceRecordType": "CNAME",
+                    "resourceRecordValue": f"_{h[16:] or h}.acm-validations.aws.",
+                }
+            ]
         elif type_token == "aws:route53/zone:Zone":
             state.update(zoneId=state["id"], nameServers=["ns-1.awsdns-00.com."])
         elif type_token.startswith("random:"):
-            state.update(result=f"offline{h}", hex=h, b64Url=h, b64Std=h, dec=str(int(h, 16)),
-                         id=state.get("id") or h)
+            state.update(
+                result=f"offline{h}",
+                hex=h,
+                b64Url=h,
+                b64Std=h,
+                dec=str(int(h, 16)),
+                id=state.get("id") or h,
+            )
 
     # Invokes --------------------------------------------------------------------------------
 
@@ -514,9 +600,13 @@ class _Mocks(pulumi_mocks.Mocks):
 
 def _azs(args: dict, region: str, _p: Any) -> dict:
     letters = _AZ_LETTERS.get(region, "abc")
-    return {"id": region, "names": [region + c for c in letters],
-            "zoneIds": [f"{region[:3]}{region.split('-')[-1]}-az{i + 1}" for i in range(len(letters))],
-            "state": args.get("state", "available"), "groupNames": [region]}
+    return {
+        "id": region,
+        "names": [region + c for c in letters],
+        "zoneIds": [f"{region[:3]}{region.split('-')[-1]}-az{i + 1}" for i in range(len(letters))],
+        "state": args.get("state", "available"),
+        "groupNames": [region],
+    }
 
 
 def _policy_document(args: dict, _r: str, _p: Any) -> dict:
@@ -525,8 +615,12 @@ def _policy_document(args: dict, _r: str, _p: Any) -> dict:
         out: dict[str, Any] = {"Effect": s.get("effect", "Allow")}
         if s.get("sid"):
             out["Sid"] = s["sid"]
-        for src, dst in (("actions", "Action"), ("notActions", "NotAction"),
-                         ("resources", "Resource"), ("notResources", "NotResource")):
+        for src, dst in (
+            ("actions", "Action"),
+            ("notActions", "NotAction"),
+            ("resources", "Resource"),
+            ("notResources", "NotResource"),
+        ):
             if s.get(src):
                 out[dst] = s[src]
         for src, dst in (("principals", "Principal"), ("notPrincipals", "NotPrincipal")):
@@ -545,35 +639,62 @@ def _policy_document(args: dict, _r: str, _p: Any) -> dict:
 _INVOKES: dict[str, Callable[[dict, str, Any], dict]] = {
     "aws:index/getAvailabilityZones:getAvailabilityZones": _azs,
     "aws:index/getCallerIdentity:getCallerIdentity": lambda a, r, p: {
-        "accountId": ACCOUNT_ID, "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/offline-check",
-        "userId": "AIDAOFFLINECHECK", "id": ACCOUNT_ID},
+        "accountId": ACCOUNT_ID,
+        "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/offline-check",
+        "userId": "AIDAOFFLINECHECK",
+        "id": ACCOUNT_ID,
+    },
     "aws:index/getRegion:getRegion": lambda a, r, p: {
-        "id": r, "name": r, "region": r, "description": r, "endpoint": f"ec2.{r}.amazonaws.com"},
+        "id": r,
+        "name": r,
+        "region": r,
+        "description": r,
+        "endpoint": f"ec2.{r}.amazonaws.com",
+    },
     "aws:index/getPartition:getPartition": lambda a, r, p: {
-        "id": "aws", "partition": "aws", "dnsSuffix": "amazonaws.com",
-        "reverseDnsPrefix": "com.amazonaws"},
+        "id": "aws",
+        "partition": "aws",
+        "dnsSuffix": "amazonaws.com",
+        "reverseDnsPrefix": "com.amazonaws",
+    },
     "aws:index/getDefaultTags:getDefaultTags": lambda a, r, p: {
-        "id": "aws", "tags": _Run.default_tags_of(p)},
+        "id": "aws",
+        "tags": _Run.default_tags_of(p),
+    },
     "aws:ssm/getParameter:getParameter": lambda a, r, p: {
-        "id": a.get("name", ""), "name": a.get("name", ""), "type": "String", "version": 1,
+        "id": a.get("name", ""),
+        "name": a.get("name", ""),
+        "type": "String",
+        "version": 1,
         "arn": f"arn:aws:ssm:{r}:{ACCOUNT_ID}:parameter{a.get('name', '')}",
         "value": "ami-0a1b2c3d4e5f67890" if "ami" in a.get("name", "") else "offline-value",
-        "insecureValue": "offline-value", "withDecryption": a.get("withDecryption", True)},
+        "insecureValue": "offline-value",
+        "withDecryption": a.get("withDecryption", True),
+    },
     "aws:ec2/getAmi:getAmi": lambda a, r, p: {
-        "id": "ami-0a1b2c3d4e5f67890", "imageId": "ami-0a1b2c3d4e5f67890",
-        "architecture": "x86_64", "rootDeviceName": "/dev/xvda", "name": "al2023-ami-offline"},
+        "id": "ami-0a1b2c3d4e5f67890",
+        "imageId": "ami-0a1b2c3d4e5f67890",
+        "architecture": "x86_64",
+        "rootDeviceName": "/dev/xvda",
+        "name": "al2023-ami-offline",
+    },
     "aws:iam/getPolicyDocument:getPolicyDocument": _policy_document,
     "aws:elb/getServiceAccount:getServiceAccount": lambda a, r, p: {
         "id": _ELB_ACCOUNTS.get(r, "127311923021"),
-        "arn": f"arn:aws:iam::{_ELB_ACCOUNTS.get(r, '127311923021')}:root"},
+        "arn": f"arn:aws:iam::{_ELB_ACCOUNTS.get(r, '127311923021')}:root",
+    },
     "aws:route53/getZone:getZone": lambda a, r, p: {
-        "id": "Z0OFFLINE0ZONE", "zoneId": "Z0OFFLINE0ZONE",
+        "id": "Z0OFFLINE0ZONE",
+        "zoneId": "Z0OFFLINE0ZONE",
         "name": (a.get("name") or "example.com").rstrip(".") + ".",
-        "nameServers": ["ns-1.awsdns-00.com."]},
+        "nameServers": ["ns-1.awsdns-00.com."],
+    },
     "aws:acm/getCertificate:getCertificate": lambda a, r, p: {
-        "id": a.get("domain", "example.com"), "domain": a.get("domain", "example.com"),
+        "id": a.get("domain", "example.com"),
+        "domain": a.get("domain", "example.com"),
         "arn": f"arn:aws:acm:{r}:{ACCOUNT_ID}:certificate/00000000-0000-4000-8000-000000000000",
-        "status": "ISSUED"},
+        "status": "ISSUED",
+    },
 }
 
 
@@ -585,7 +706,13 @@ class _Monitor(pulumi_mocks.MockMonitor):
         self._run = run
         self._aws_mocks = mocks
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        # The engine leaves the root stack out of its children's qualified types.
+        if parent and parent.split("::")[2] == "pulumi:pulumi:Stack":
+            parent = ""
+        return super().make_urn(parent, type_, name)
+
+    def RegisterResource(self, request: Any) -> Any:
         urn = self.make_urn(request.parent, request.type, request.name)
         if request.type == "pulumi:pulumi:Stack":
             return resource_pb2.RegisterResourceResponse(urn=urn)
@@ -598,37 +725,55 @@ class _Monitor(pulumi_mocks.MockMonitor):
         is_provider = request.type.startswith("pulumi:providers:")
         if request.custom and not is_provider and package not in ("pulumi",):
             if not request.provider and package in self._run.disabled_default_providers():
-                raise ProgramError(
-                    f"Default provider for '{package}' disabled. '{urn}' must use an explicit "
-                    "provider (pulumi:disable-default-providers)."
+                message = (
+                    f"Default provider for '{package}' disabled. '{urn}' must use an "
+                    "explicit provider (pulumi:disable-default-providers)."
                 )
+                # Recorded, not only raised: the SDK wraps errors from the monitor in chains
+                # that bury the message.
+                self._run.errors.append(message)
+                raise RuntimeError(message)
             provider = self._run.provider_for_ref(request.provider or None, package)
         inputs = self._after_check(request.type, request.name, urn, inputs, provider)
         region = _Run.region_of(provider) if not is_provider else str(inputs.get("region") or "")
-        rid, state = self._aws_mocks.outputs_for(request.type, request.name, urn, inputs,
-                                                 region or DEFAULT_REGION)
+        rid, state = self._aws_mocks.outputs_for(
+            request.type, request.name, urn, inputs, region or DEFAULT_REGION
+        )
         if not request.custom:
             rid, state = "", {}
         captured = CapturedResource(
-            urn=urn, type=request.type, name=request.name, custom=bool(request.custom),
-            inputs=inputs, state=state, id=rid,
+            urn=urn,
+            type=request.type,
+            name=request.name,
+            custom=bool(request.custom),
+            inputs=inputs,
+            state=state,
+            id=rid,
             provider_urn=provider.urn if provider else None,
             parent_urn=request.parent or None,
             dependencies=list(request.dependencies),
-            property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
+            property_dependencies={
+                k: list(v.urns) for k, v in request.propertyDependencies.items()
+            },
             options=CapturedOptions(
                 protect=bool(request.protect),
                 retain_on_delete=bool(request.retainOnDelete),
                 ignore_changes=tuple(request.ignoreChanges),
-                delete_before_replace=(request.deleteBeforeReplace
-                                       if request.deleteBeforeReplaceDefined else None),
+                delete_before_replace=(
+                    request.deleteBeforeReplace if request.deleteBeforeReplaceDefined else None
+                ),
                 aliases=tuple(request.aliasURNs),
                 additional_secret_outputs=tuple(request.additionalSecretOutputs),
                 replace_on_changes=tuple(request.replaceOnChanges),
-                custom_timeouts={k: v for k, v in (
-                    ("create", request.customTimeouts.create),
-                    ("update", request.customTimeouts.update),
-                    ("delete", request.customTimeouts.delete)) if v},
+                custom_timeouts={
+                    k: v
+                    for k, v in (
+                        ("create", request.customTimeouts.create),
+                        ("update", request.customTimeouts.update),
+                        ("delete", request.customTimeouts.delete),
+                    )
+                    if v
+                },
                 deleted_with=request.deletedWith or None,
             ),
         )
@@ -640,8 +785,14 @@ class _Monitor(pulumi_mocks.MockMonitor):
         obj = _sync_await(pulumi.runtime.rpc.serialize_properties(state, {}))
         return resource_pb2.RegisterResourceResponse(urn=urn, id=rid, object=obj)
 
-    def _after_check(self, type_token: str, logical: str, urn: str, inputs: dict[str, Any],
-                     provider: CapturedResource | None) -> dict[str, Any]:
+    def _after_check(
+        self,
+        type_token: str,
+        logical: str,
+        urn: str,
+        inputs: dict[str, Any],
+        provider: CapturedResource | None,
+    ) -> dict[str, Any]:
         """Apply what pulumi-aws's Check does before policies see the inputs: merge the
         provider's default tags under the resource's own tags, and autoname `name`/`bucket`."""
         params = _resource_parameters(type_token)
@@ -652,8 +803,10 @@ class _Monitor(pulumi_mocks.MockMonitor):
         if "tags" in params and defaults:
             own = result.get("tags") if isinstance(result.get("tags"), dict) else {}
             result["tags"] = {**defaults, **own}
-        for prop, param, prefix in (("name", "name", "namePrefix"),
-                                    ("bucket", "bucket", "bucketPrefix")):
+        for prop, param, prefix in (
+            ("name", "name", "namePrefix"),
+            ("bucket", "bucket", "bucketPrefix"),
+        ):
             if param in params and prop not in result and prefix not in result:
                 result[prop] = _autoname(logical, urn)
         return result
@@ -683,7 +836,9 @@ def _program_environment(program_dir: Path | None) -> Iterator[None]:
         if program_dir.resolve() != harness_root:
             for name in set(sys.modules) - before:
                 module_file = getattr(sys.modules[name], "__file__", None) or ""
-                if module_file and Path(module_file).resolve().is_relative_to(program_dir.resolve()):
+                if module_file and Path(module_file).resolve().is_relative_to(
+                    program_dir.resolve()
+                ):
                     del sys.modules[name]
 
 
@@ -698,8 +853,14 @@ def _resolve_outputs(stack: Any) -> dict[str, Any]:
     return asyncio.get_event_loop().run_until_complete(resolve())
 
 
-def _execute(program: Callable[[], Any], project: str, stack: str, config: Mapping[str, str],
-             secret_keys: list[str], program_dir: Path | None) -> ProgramRun:
+def _execute(
+    program: Callable[[], Any],
+    project: str,
+    stack: str,
+    config: Mapping[str, str],
+    secret_keys: list[str],
+    program_dir: Path | None,
+) -> ProgramRun:
     run = _Run(project, stack, config)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
@@ -709,26 +870,18 @@ def _execute(program: Callable[[], Any], project: str, stack: str, config: Mappi
         pulumi_settings.ROOT.set(None)
         pulumi.runtime.set_all_config(dict(config), secret_keys)
         mocks = _Mocks(run)
-        pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=True,
-                                 monitor=_Monitor(mocks, run))
+        pulumi.runtime.set_mocks(
+            mocks, project=project, stack=stack, preview=True, monitor=_Monitor(mocks, run)
+        )
         root = pulumi_settings.get_root_resource()
         stack_urn = f"urn:pulumi:{stack}::{project}::pulumi:pulumi:Stack::{project}-{stack}"
         with _program_environment(program_dir):
             try:
                 program()
                 loop.run_until_complete(wait_for_rpcs())
-            except ProgramError:
-                raise
             except Exception as exc:
-                # Errors raised inside the monitor arrive wrapped (the chain can be cyclic);
-                # report the original.
-                seen: set[int] = set()
-                cause: BaseException | None = exc
-                while cause is not None and id(cause) not in seen:
-                    if isinstance(cause, ProgramError):
-                        raise cause from None
-                    seen.add(id(cause))
-                    cause = cause.__cause__ or cause.__context__
+                if run.errors:
+                    raise ProgramError(run.errors[0]) from None
                 raise ProgramError(f"{type(exc).__name__}: {exc}") from exc
         outputs = _resolve_outputs(root)
     finally:
@@ -736,13 +889,22 @@ def _execute(program: Callable[[], Any], project: str, stack: str, config: Mappi
         loop.close()
         asyncio.set_event_loop(None)
     return ProgramRun(
-        project=project, stack=stack, config=dict(config), resources=list(run.resources),
-        outputs=outputs, unmocked_invokes=sorted(set(run.unmocked_invokes)), stack_urn=stack_urn,
+        project=project,
+        stack=stack,
+        config=dict(config),
+        resources=list(run.resources),
+        outputs=outputs,
+        unmocked_invokes=sorted(set(run.unmocked_invokes)),
+        stack_urn=stack_urn,
     )
 
 
-def run_program(program_dir: str | Path = ".", stack: str = "dev", *,
-                config_overrides: Mapping[str, Any] | None = None) -> ProgramRun:
+def run_program(
+    program_dir: str | Path = ".",
+    stack: str = "dev",
+    *,
+    config_overrides: Mapping[str, Any] | None = None,
+) -> ProgramRun:
     """Run the program in `program_dir` for `stack` under mocks and capture what it registers.
 
     `config_overrides` (qualified or project-relative keys, any JSON-able values) are applied
@@ -758,13 +920,23 @@ def run_program(program_dir: str | Path = ".", stack: str = "dev", *,
         raise ProgramError(f"no __main__.py in {program_dir}")
     context = contextvars.copy_context()
     return context.run(
-        _execute, lambda: runpy.run_path(str(main), run_name="__main__"), project, stack,
-        config, secret_keys, program_dir,
+        _execute,
+        lambda: runpy.run_path(str(main), run_name="__main__"),
+        project,
+        stack,
+        config,
+        secret_keys,
+        program_dir,
     )
 
 
-def run_inline(program: Callable[[], Any], *, project: str = "inline", stack: str = "test",
-               config: Mapping[str, Any] | None = None) -> ProgramRun:
+def run_inline(
+    program: Callable[[], Any],
+    *,
+    project: str = "inline",
+    stack: str = "test",
+    config: Mapping[str, Any] | None = None,
+) -> ProgramRun:
     """Run a Python callable as a Pulumi program under mocks (for small test programs)."""
     qualified = {_qualify(k, project): _config_value(v) for k, v in (config or {}).items()}
     context = contextvars.copy_context()

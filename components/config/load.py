@@ -49,7 +49,8 @@ def config_from_mapping(namespace: str, values: dict[str, Any]) -> StackConfig:
     if unknown:
         raise ConfigError(
             "\n".join(
-                f"{namespace}:{key} is not a known config key; known keys: {', '.join(sorted(known))}"
+                f"{namespace}:{key} is not a known config key; "
+                f"known keys: {', '.join(sorted(known))}"
                 for key in unknown
             )
         )

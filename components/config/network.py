@@ -14,11 +14,29 @@ from .base import Section
 # Interface endpoints this program knows how to create (service suffix of
 # com.amazonaws.<region>.<service>). Secrets Manager, CloudWatch Logs, KMS and SSM are what the
 # rotation function and Session Manager need in private subnets; ECR for containers.
-INTERFACE_ENDPOINT_SERVICES = frozenset({
-    "secretsmanager", "logs", "kms", "ssm", "ssmmessages", "ec2messages", "ecr.api", "ecr.dkr",
-    "sts", "monitoring", "sns", "sqs", "events", "lambda", "elasticloadbalancing", "autoscaling",
-    "ec2", "rds", "backup",
-})
+INTERFACE_ENDPOINT_SERVICES = frozenset(
+    {
+        "secretsmanager",
+        "logs",
+        "kms",
+        "ssm",
+        "ssmmessages",
+        "ec2messages",
+        "ecr.api",
+        "ecr.dkr",
+        "sts",
+        "monitoring",
+        "sns",
+        "sqs",
+        "events",
+        "lambda",
+        "elasticloadbalancing",
+        "autoscaling",
+        "ec2",
+        "rds",
+        "backup",
+    }
+)
 
 # Subnets derived from the VPC CIDR are VPC prefix + 4 bits (a /16 gives /20s); the tiers take
 # fixed slots so that adding an AZ later never renumbers an existing subnet.
@@ -125,8 +143,14 @@ class NetworkConfig(Section):
     admin_cidrs: list[ipaddress.IPv4Network] = Field(default_factory=list)
     """CIDRs allowed SSH to the app tier. Empty by default: Session Manager is the way in."""
     interface_endpoints: list[str] = Field(
-        default_factory=lambda: ["secretsmanager", "logs", "kms", "ssm", "ssmmessages",
-                                 "ec2messages"]
+        default_factory=lambda: [
+            "secretsmanager",
+            "logs",
+            "kms",
+            "ssm",
+            "ssmmessages",
+            "ec2messages",
+        ]
     )
     flow_log_traffic: Literal["ALL", "ACCEPT", "REJECT"] = "ALL"
 

@@ -1,0 +1,237 @@
+"""Stack config validation (S1, S5, N1-N3): bad config fails before any resource is registered,
+with a message naming the key and what is allowed."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from conftest import REPO_ROOT
+
+from components.config import ConfigError, config_from_mapping
+from policy.harness import ProgramError, run_program
+
+NS = "secure-infra"
+VALID = {
+    "environment": "dev",
+    "service": "core",
+    "owner": "platform-team",
+    "costCenter": "CC-1",
+    "project": "secure-infra",
+    "regions": [
+        {
+            "name": "us-east-1",
+            "role": "primary",
+            "vpcCidr": "10.0.0.0/16",
+            "azs": ["us-east-1a", "us-east-1b"],
+        },
+    ],
+}
+SECONDARY = {
+    "name": "eu-west-1",
+    "role": "secondary",
+    "vpcCidr": "10.1.0.0/16",
+    "azs": ["eu-west-1a", "eu-west-1b"],
+}
+
+
+def with_changes(**changes: object) -> dict:
+    """A deep copy of VALID with top-level keys replaced."""
+    values = copy.deepcopy(VALID)
+    values.update(copy.deepcopy(changes))
+    return values
+
+
+def region(**changes: object) -> dict:
+    """The valid primary region with some keys replaced."""
+    return {**VALID["regions"][0], **changes}
+
+
+def test_valid_config_derives_subnets_deterministically() -> None:
+    """N2: subnets derived from the VPC CIDR, one per AZ and tier, never overlapping."""
+    config = config_from_mapping(NS, with_changes())
+    r = config.primary
+    public, private, database = (r.subnet_cidrs(t) for t in ("public", "private", "database"))
+    assert [str(c) for c in public] == ["10.0.0.0/20", "10.0.16.0/20"]
+    assert [str(c) for c in private] == ["10.0.64.0/20", "10.0.80.0/20"]
+    assert [str(c) for c in database] == ["10.0.128.0/20", "10.0.144.0/20"]
+    every = public + private + database
+    assert all(not a.overlaps(b) for i, a in enumerate(every) for b in every[i + 1 :])
+    assert config.secondary is None
+    assert config.tags() == {
+        "Environment": "dev",
+        "Project": "secure-infra",
+        "Owner": "platform-team",
+        "CostCenter": "CC-1",
+        "ManagedBy": "pulumi",
+    }
+
+
+def test_config_is_frozen() -> None:
+    """S5: the validated object cannot be changed by a component."""
+    config = config_from_mapping(NS, with_changes())
+    with pytest.raises(Exception, match="frozen"):
+        config.environment = "prod"  # type: ignore[misc]
+
+
+BAD_CASES = {
+    "overlapping region CIDRs": (
+        with_changes(regions=[region(), {**SECONDARY, "vpcCidr": "10.0.128.0/17"}]),
+        f"{NS}:regions[1].vpcCidr: 10.0.128.0/17 overlaps regions[0].vpcCidr",
+    ),
+    "AZ of another region": (
+        with_changes(regions=[region(azs=["us-east-1a", "eu-west-1b"])]),
+        f"{NS}:regions[0].azs[1]: 'eu-west-1b' is not an availability zone of us-east-1",
+    ),
+    "fewer than two AZs": (
+        with_changes(regions=[region(azs=["us-east-1a"])]),
+        f"{NS}:regions[0].azs: List should have at least 2 items",
+    ),
+    "duplicate AZ": (
+        with_changes(regions=[region(azs=["us-east-1a", "us-east-1a"])]),
+        f"{NS}:regions[0].azs: lists an availability zone twice",
+    ),
+    "duplicate regions": (
+        with_changes(regions=[region(), region(role="secondary", vpcCidr="10.1.0.0/16")]),
+        f"{NS}:regions[1].name: us-east-1 duplicates regions[0].name",
+    ),
+    "unknown region": (
+        with_changes(regions=[region(name="us-middle-1", azs=["us-middle-1a", "us-middle-1b"])]),
+        f"{NS}:regions[0].name: 'us-middle-1' is not an AWS region",
+    ),
+    "malformed CIDR": (
+        with_changes(regions=[region(vpcCidr="10.0.0.300/16")]),
+        f"{NS}:regions[0].vpcCidr: Input is not a valid IPv4 network",
+    ),
+    "public VPC CIDR": (
+        with_changes(regions=[region(vpcCidr="8.8.0.0/16")]),
+        f"{NS}:regions[0].vpcCidr: 8.8.0.0/16 is not a private (RFC 1918) range",
+    ),
+    "subnet outside its VPC": (
+        with_changes(
+            regions=[
+                region(
+                    subnets={
+                        "public": ["10.0.0.0/24", "10.9.1.0/24"],
+                        "private": ["10.0.2.0/24", "10.0.3.0/24"],
+                        "database": ["10.0.4.0/24", "10.0.5.0/24"],
+                    }
+                )
+            ]
+        ),
+        f"{NS}:regions[0].subnets.public[1]: 10.9.1.0/24 is outside vpcCidr 10.0.0.0/16",
+    ),
+    "overlapping subnets": (
+        with_changes(
+            regions=[
+                region(
+                    subnets={
+                        "public": ["10.0.0.0/24", "10.0.1.0/24"],
+                        "private": ["10.0.0.128/25", "10.0.3.0/24"],
+                        "database": ["10.0.4.0/24", "10.0.5.0/24"],
+                    }
+                )
+            ]
+        ),
+        f"{NS}:regions[0].subnets.private[0]: 10.0.0.128/25 overlaps subnets.public[0]",
+    ),
+    "subnet count differs from AZ count": (
+        with_changes(
+            regions=[
+                region(
+                    subnets={
+                        "public": ["10.0.0.0/24"],
+                        "private": ["10.0.2.0/24", "10.0.3.0/24"],
+                        "database": ["10.0.4.0/24", "10.0.5.0/24"],
+                    }
+                )
+            ]
+        ),
+        f"{NS}:regions[0].subnets.public: has 1 CIDRs but azs has 2",
+    ),
+    "unknown NAT strategy": (
+        with_changes(network={"natStrategy": "two"}),
+        f"{NS}:network.natStrategy: Input should be 'single' or 'per-az'",
+    ),
+    "unknown role": (
+        with_changes(regions=[region(role="backup")]),
+        f"{NS}:regions[0].role: Input should be 'primary' or 'secondary'",
+    ),
+    "no primary region": (
+        with_changes(regions=[region(role="secondary")]),
+        f"{NS}:regions: exactly one region must have role primary",
+    ),
+    "invalid log retention": (
+        with_changes(logging={"retentionDays": 31}),
+        f"{NS}:logging.retentionDays: 31 is not a CloudWatch Logs retention period; use one of 1,",
+    ),
+    "SSH open to the world": (
+        with_changes(network={"adminCidrs": ["203.0.113.0/24", "0.0.0.0/0"]}),
+        f"{NS}:network.adminCidrs[1]: 0.0.0.0/0 opens SSH",
+    ),
+    "unknown interface endpoint": (
+        with_changes(network={"interfaceEndpoints": ["secretsmanager", "dynamo"]}),
+        f"{NS}:network.interfaceEndpoints[1]: 'dynamo' is not supported; use one of",
+    ),
+    "missing required key": (
+        {k: v for k, v in VALID.items() if k != "owner"},
+        f"{NS}:owner: is required; set it with `pulumi config set`",
+    ),
+    "misspelt key": (
+        with_changes(costCentre="CC-1"),
+        f"{NS}:costCentre is not a known config key",
+    ),
+    "misspelt nested key": (
+        with_changes(network={"natStrategey": "single"}),
+        f"{NS}:network.natStrategey: Extra inputs are not permitted",
+    ),
+    "uppercase environment": (
+        with_changes(environment="Prod"),
+        f"{NS}:environment: 'Prod' must be lowercase letters",
+    ),
+    "too many AZs": (
+        with_changes(regions=[region(azs=[f"us-east-1{c}" for c in "abcde"])]),
+        f"{NS}:regions[0].azs: List should have at most 4 items",
+    ),
+    "bad account id": (
+        with_changes(accountId="12345"),
+        f"{NS}:accountId: '12345' is not a 12-digit AWS account id",
+    ),
+}
+
+
+@pytest.mark.parametrize("values,expected", BAD_CASES.values(), ids=BAD_CASES.keys())
+def test_bad_config_names_the_key(values: dict, expected: str) -> None:
+    """S5: each invalid value is reported with the full key and what is allowed."""
+    with pytest.raises(ConfigError) as caught:
+        config_from_mapping(NS, values)
+    assert expected in str(caught.value)
+
+
+def test_bad_config_stops_the_program_before_any_resource() -> None:
+    """S5: the program fails at config load, so nothing is registered (the harness reports the
+    error and the offline check exits 2)."""
+    with pytest.raises(ProgramError, match=r"secure-infra:network\.natStrategy"):
+        run_program(REPO_ROOT, "dev", config_overrides={"network": {"natStrategy": "many"}})
+
+
+def test_prod_config_as_required() -> None:
+    """S1/M1: prod is us-east-1 primary + eu-west-1 secondary, 3 AZs each, NAT per AZ."""
+    from policy.harness import load_stack_config, read_project_name
+
+    project = read_project_name(REPO_ROOT)
+    raw, _ = load_stack_config(REPO_ROOT, project, "prod")
+    import json
+
+    values = {
+        k.split(":", 1)[1]: (json.loads(v) if v[:1] in "[{" else v)
+        for k, v in raw.items()
+        if k.startswith(f"{project}:")
+    }
+    values.setdefault("project", project)
+    config = config_from_mapping(project, values)
+    assert [(r.name, r.role, len(r.azs)) for r in config.regions] == [
+        ("us-east-1", "primary", 3),
+        ("eu-west-1", "secondary", 3),
+    ]
+    assert config.network.nat_strategy == "per-az"
