@@ -11,6 +11,7 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 from .base import Section, check_retention
 from .compute import ComputeConfig
 from .network import NetworkConfig, RegionConfig
+from .rotation import RotationConfig
 
 _NAME_PART = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
@@ -45,6 +46,7 @@ class StackConfig(Section):
     network: NetworkConfig = NetworkConfig()
     logging: LoggingConfig = LoggingConfig()
     keys: KeysConfig = KeysConfig()
+    rotation: RotationConfig = RotationConfig()
     compute: ComputeConfig = ComputeConfig()
 
     @field_validator("environment", "service")

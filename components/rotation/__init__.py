@@ -1,0 +1,297 @@
+"""Rotation tier: the database secret rotates on a schedule through a function that really
+rotates it (R1-R6), and application settings live in SSM SecureString parameters, one of which
+can be a password rotated on an EventBridge schedule (R7).
+
+The functions' code is in `lambda_src/`; `package.py` bundles it with its pure-Python driver.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_random as random
+
+from ..account import AccountContext
+from ..iam import allow, document, service_trust_policy
+from ..naming import child_name, name_tag, token
+from .package import build_archive
+
+LAMBDA_RUNTIME = "python3.12"
+# Secrets Manager calls the function up to four times per rotation, each a few round trips to
+# the database and the API; a minute leaves room for a slow connect and retries.
+FUNCTION_TIMEOUT_SECONDS = 60
+
+
+@dataclass
+class RotationArgs:
+    """Arguments of `Rotation`."""
+
+    secret_arn: pulumi.Input[str]
+    """The database credentials secret (JSON: engine, host, port, username, password, dbname)."""
+    secrets_key_arn: pulumi.Input[str]
+    """CMK of the secret and the parameters; also encrypts the functions' environments."""
+    logs_key_arn: pulumi.Input[str]
+    """CMK of the functions' log groups."""
+    subnet_ids: Sequence[pulumi.Input[str]]
+    """Private subnets the database rotation function runs in."""
+    security_group_id: pulumi.Input[str]
+    """The rotation function's security group (to PostgreSQL and the Secrets Manager endpoint)."""
+    schedule_days: int = 30
+    log_retention_days: int = 30
+    password_length: int = 32
+    connect_timeout_seconds: int = 5
+    app_settings: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Application settings stored as SecureString parameters (setting name -> value)."""
+    parameter_rotation_days: int | None = None
+    """When set, a SecureString password parameter is rotated every this many days."""
+
+
+class Rotation(pulumi.ComponentResource):
+    """Database secret rotation and SSM SecureString settings for one region."""
+
+    function_arn: pulumi.Output[str]
+    """The database rotation function."""
+    parameter_arns: dict[str, pulumi.Output[str]]
+    """SecureString parameters by setting name (and `rotated-password` when enabled)."""
+
+    def __init__(
+        self, name: str, args: RotationArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(token("rotation", "Rotation"), name, None, opts)
+        self._name = name
+        self._args = args
+        self._ctx = AccountContext.lookup(self)
+        self._child = pulumi.ResourceOptions(parent=self)
+
+        self.function_arn = self._database_rotation()
+        self.parameter_arns = {
+            setting: self._secure_parameter(setting, value).arn
+            for setting, value in args.app_settings.items()
+        }
+        if args.parameter_rotation_days is not None:
+            self.parameter_arns["rotated-password"] = self._parameter_rotation(
+                args.parameter_rotation_days
+            )
+        self.register_outputs(
+            {"function_arn": self.function_arn, "parameter_arns": self.parameter_arns}
+        )
+
+    def _log_group(self, name: str) -> aws.cloudwatch.LogGroup:
+        return aws.cloudwatch.LogGroup(
+            name,
+            retention_in_days=self._args.log_retention_days,
+            kms_key_id=self._args.logs_key_arn,
+            tags=name_tag(name),
+            opts=self._child,
+        )
+
+    def _role(
+        self, name: str, statements: list[dict], group: aws.cloudwatch.LogGroup, *, purpose: str
+    ) -> aws.iam.Role:
+        role = aws.iam.Role(
+            name,
+            description=f"{name}: {purpose}",
+            assume_role_policy=service_trust_policy(
+                "lambda.amazonaws.com", source_account=self._ctx.account_id
+            ),
+            tags=name_tag(name),
+            opts=self._child,
+        )
+        write_logs = allow(
+            ["logs:CreateLogStream", "logs:PutLogEvents"],
+            [group.arn, pulumi.Output.concat(group.arn, ":*")],
+            sid="WriteOwnLogGroup",
+        )
+        aws.iam.RolePolicy(
+            name, role=role.id, policy=document([*statements, write_logs]), opts=self._child
+        )
+        return role
+
+    def _function(
+        self,
+        name: str,
+        handler_module: str,
+        distributions: Sequence[str],
+        role: aws.iam.Role,
+        group: aws.cloudwatch.LogGroup,
+        environment: Mapping[str, pulumi.Input[str]],
+        vpc: aws.lambda_.FunctionVpcConfigArgs | None,
+    ) -> aws.lambda_.Function:
+        return aws.lambda_.Function(
+            name,
+            description=f"{name}: {handler_module}",
+            runtime=LAMBDA_RUNTIME,
+            architectures=["arm64"],
+            handler=f"{handler_module}.handler",
+            code=build_archive(handler_module, distributions),
+            role=role.arn,
+            timeout=FUNCTION_TIMEOUT_SECONDS,
+            memory_size=256,
+            kms_key_arn=self._args.secrets_key_arn,
+            environment=aws.lambda_.FunctionEnvironmentArgs(variables=dict(environment)),
+            logging_config=aws.lambda_.FunctionLoggingConfigArgs(
+                log_format="JSON", log_group=group.name
+            ),
+            vpc_config=vpc,
+            tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode="PassThrough"),
+            tags=name_tag(name),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[group]),
+        )
+
+    def _database_rotation(self) -> pulumi.Output[str]:
+        args = self._args
+        name = child_name(self._name, "db-rotation")
+        group = self._log_group(name)
+        secrets_via = pulumi.Output.concat("secretsmanager.", self._ctx.region, ".amazonaws.com")
+        statements = [
+            allow(
+                [
+                    "secretsmanager:DescribeSecret",
+                    "secretsmanager:GetSecretValue",
+                    "secretsmanager:ListSecretVersionIds",
+                    "secretsmanager:PutSecretValue",
+                    "secretsmanager:UpdateSecretVersionStage",
+                ],
+                args.secret_arn,
+                sid="RotateThisSecret",
+            ),
+            # GetRandomPassword acts on no resource; AWS only accepts "*" for it.
+            allow(["secretsmanager:GetRandomPassword"], "*", sid="GeneratePasswords"),
+            allow(
+                ["kms:Decrypt", "kms:GenerateDataKey"],
+                args.secrets_key_arn,
+                sid="SecretKeyThroughSecretsManager",
+                condition={"StringEquals": {"kms:ViaService": secrets_via}},
+            ),
+            # Lambda attaches the function to the VPC through network interfaces; EC2 has no
+            # resource-level permissions for describing them, so these take "*".
+            allow(
+                [
+                    "ec2:AssignPrivateIpAddresses",
+                    "ec2:CreateNetworkInterface",
+                    "ec2:DeleteNetworkInterface",
+                    "ec2:DescribeNetworkInterfaces",
+                    "ec2:UnassignPrivateIpAddresses",
+                ],
+                "*",
+                sid="VpcNetworkInterfaces",
+            ),
+        ]
+        role = self._role(name, statements, group, purpose="rotates the database secret")
+        function = self._function(
+            name,
+            "postgres_rotation",
+            ("pg8000",),
+            role,
+            group,
+            {
+                "PASSWORD_LENGTH": str(args.password_length),
+                "DB_CONNECT_TIMEOUT": str(args.connect_timeout_seconds),
+            },
+            aws.lambda_.FunctionVpcConfigArgs(
+                subnet_ids=list(args.subnet_ids),
+                security_group_ids=[args.security_group_id],
+            ),
+        )
+        permission = aws.lambda_.Permission(
+            name,
+            action="lambda:InvokeFunction",
+            function=function.name,
+            principal="secretsmanager.amazonaws.com",
+            source_arn=args.secret_arn,
+            source_account=self._ctx.account_id,
+            opts=self._child,
+        )
+        aws.secretsmanager.SecretRotation(
+            name,
+            secret_id=args.secret_arn,
+            rotation_lambda_arn=function.arn,
+            rotation_rules=aws.secretsmanager.SecretRotationRotationRulesArgs(
+                automatically_after_days=args.schedule_days
+            ),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[permission]),
+        )
+        return function.arn
+
+    def _secure_parameter(self, setting: str, value: pulumi.Input[str]) -> aws.ssm.Parameter:
+        name = child_name(self._name, "setting", setting)
+        return aws.ssm.Parameter(
+            name,
+            description=f"{self._name}: application setting {setting}",
+            type="SecureString",
+            key_id=self._args.secrets_key_arn,
+            value=pulumi.Output.secret(value),
+            tags=name_tag(name),
+            opts=self._child,
+        )
+
+    def _parameter_rotation(self, days: int) -> pulumi.Output[str]:
+        name = child_name(self._name, "param-rotation")
+        initial = random.RandomPassword(
+            name, length=self._args.password_length, special=False, opts=self._child
+        )
+        parameter = aws.ssm.Parameter(
+            name,
+            description=f"{self._name}: password rotated every {days} days",
+            type="SecureString",
+            key_id=self._args.secrets_key_arn,
+            value=initial.result,
+            tags=name_tag(name),
+            # The function owns the value after the first deployment; Pulumi must not put the
+            # initial password back on the next `up`.
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["value"]),
+        )
+        group = self._log_group(name)
+        ssm_via = pulumi.Output.concat("ssm.", self._ctx.region, ".amazonaws.com")
+        role = self._role(
+            name,
+            [
+                allow(["ssm:PutParameter"], parameter.arn, sid="RotateThisParameter"),
+                allow(
+                    ["kms:Encrypt", "kms:GenerateDataKey"],
+                    self._args.secrets_key_arn,
+                    sid="ParameterKeyThroughSsm",
+                    condition={"StringEquals": {"kms:ViaService": ssm_via}},
+                ),
+            ],
+            group,
+            purpose="rotates a Parameter Store password",
+        )
+        function = self._function(
+            name,
+            "ssm_rotation",
+            (),
+            role,
+            group,
+            {
+                "PARAMETER_NAME": parameter.name,
+                "KMS_KEY_ID": self._args.secrets_key_arn,
+                "PASSWORD_LENGTH": str(self._args.password_length),
+            },
+            None,
+        )
+        rule = aws.cloudwatch.EventRule(
+            name,
+            description=f"{name}: every {days} days",
+            schedule_expression=f"rate({days} days)",
+            tags=name_tag(name),
+            opts=self._child,
+        )
+        permission = aws.lambda_.Permission(
+            name,
+            action="lambda:InvokeFunction",
+            function=function.name,
+            principal="events.amazonaws.com",
+            source_arn=rule.arn,
+            opts=self._child,
+        )
+        aws.cloudwatch.EventTarget(
+            name,
+            rule=rule.name,
+            arn=function.arn,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[permission]),
+        )
+        return parameter.arn
