@@ -468,6 +468,10 @@ class _Mocks(pulumi_mocks.Mocks):
     ) -> tuple[str, dict[str, Any]]:
         """A plausible physical id and output state for a new resource."""
         state = _known(dict(inputs))
+        # Names chosen by AWS from a prefix are outputs only (unknown in preview, set after).
+        for prop, prefix in (("name", "namePrefix"), ("bucket", "bucketPrefix")):
+            if prop not in state and isinstance(state.get(prefix), str):
+                state[prop] = state[prefix] + _hex(urn, 26)
         name = state.get("name") or state.get("bucket") or logical
         prefix = _ID_PREFIX.get(type_token)
         if prefix:

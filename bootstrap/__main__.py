@@ -1,0 +1,155 @@
+"""State backend bootstrap (S4): the bucket `pulumi login s3://...` uses and the KMS key for
+`--secrets-provider awskms://...`.
+
+Pulumi's S3 backend locks a stack with lock objects in the bucket itself, so no lock table is
+needed. Both the bucket and the keys are protected: losing them loses every stack's state.
+"""
+
+import json
+
+import pulumi
+import pulumi_aws as aws
+
+config = pulumi.Config()
+region = config.require("region")
+noncurrent_days = config.get_int("noncurrentVersionDays") or 90
+if noncurrent_days < 30:
+    raise ValueError(
+        f"{pulumi.get_project()}:noncurrentVersionDays must be at least 30 (got "
+        f"{noncurrent_days}): old state versions are the way back from a bad update"
+    )
+
+provider = aws.Provider(
+    f"aws-{region}",
+    region=region,
+    default_tags=aws.ProviderDefaultTagsArgs(
+        tags={
+            "Environment": "shared",
+            "Project": pulumi.get_project(),
+            "Owner": config.require("owner"),
+            "CostCenter": config.require("costCenter"),
+            "ManagedBy": "pulumi",
+        }
+    ),
+)
+keep = pulumi.ResourceOptions(provider=provider, protect=True)
+child = pulumi.ResourceOptions(provider=provider)
+identity = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(provider=provider))
+root = pulumi.Output.concat("arn:aws:iam::", identity.account_id, ":root")
+
+
+def key(purpose: str) -> tuple[aws.kms.Key, aws.kms.Alias]:
+    """A CMK with rotation on whose policy delegates to IAM in this account."""
+    name = f"state-{purpose}"
+    cmk = aws.kms.Key(
+        name,
+        description=f"Pulumi state backend: {purpose}",
+        enable_key_rotation=True,
+        deletion_window_in_days=30,
+        policy=pulumi.Output.json_dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "EnableIamPolicies",
+                        "Effect": "Allow",
+                        "Principal": {"AWS": root},
+                        "Action": "kms:*",
+                        "Resource": "*",
+                    }
+                ],
+            }
+        ),
+        tags={"Name": name},
+        opts=keep,
+    )
+    alias = aws.kms.Alias(name, name_prefix=f"alias/{name}-", target_key_id=cmk.key_id, opts=child)
+    return cmk, alias
+
+
+bucket_key, _ = key("bucket")
+secrets_key, secrets_alias = key("secrets")
+
+bucket = aws.s3.Bucket("state", tags={"Name": "pulumi-state"}, opts=keep)
+aws.s3.BucketVersioning(
+    "state",
+    bucket=bucket.id,
+    versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
+    opts=child,
+)
+aws.s3.BucketServerSideEncryptionConfiguration(
+    "state",
+    bucket=bucket.id,
+    rules=[
+        aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
+            apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
+                sse_algorithm="aws:kms", kms_master_key_id=bucket_key.arn
+            ),
+            bucket_key_enabled=True,
+        )
+    ],
+    opts=child,
+)
+public_access = aws.s3.BucketPublicAccessBlock(
+    "state",
+    bucket=bucket.id,
+    block_public_acls=True,
+    block_public_policy=True,
+    ignore_public_acls=True,
+    restrict_public_buckets=True,
+    opts=child,
+)
+aws.s3.BucketOwnershipControls(
+    "state",
+    bucket=bucket.id,
+    rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
+    opts=child,
+)
+aws.s3.BucketLifecycleConfiguration(
+    "state",
+    bucket=bucket.id,
+    rules=[
+        aws.s3.BucketLifecycleConfigurationRuleArgs(
+            id="expire-old-state-versions",
+            status="Enabled",
+            filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
+            noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
+                noncurrent_days=noncurrent_days
+            ),
+            abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
+                days_after_initiation=7
+            ),
+        )
+    ],
+    opts=child,
+)
+aws.s3.BucketPolicy(
+    "state",
+    bucket=bucket.id,
+    policy=pulumi.Output.all(bucket.arn).apply(
+        lambda arns: json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Sid": "DenyInsecureTransport",
+                        "Effect": "Deny",
+                        "Principal": "*",
+                        "Action": "s3:*",
+                        "Resource": [arns[0], f"{arns[0]}/*"],
+                        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                    }
+                ],
+            }
+        )
+    ),
+    # The policy call fails while the account-level block is being applied.
+    opts=pulumi.ResourceOptions(provider=provider, depends_on=[public_access]),
+)
+
+pulumi.export("stateBucket", bucket.bucket)
+pulumi.export("loginUrl", pulumi.Output.concat("s3://", bucket.bucket, "?region=", region))
+pulumi.export(
+    "secretsProvider", pulumi.Output.concat("awskms://", secrets_alias.name, "?region=", region)
+)
+pulumi.export("secretsKeyArn", secrets_key.arn)
