@@ -375,6 +375,9 @@ class _Run:
         self.lock = threading.Lock()
         self.default_providers: dict[str, CapturedResource] = {}
         self.errors: list[str] = []
+        # Event loops the mock monitor creates in the SDK's worker threads; closed after the
+        # run, or they are collected after their sockets and warn.
+        self.thread_loops: set[asyncio.AbstractEventLoop] = set()
 
     def _config_json(self, key: str) -> Any:
         raw = self.config.get(key)
@@ -710,6 +713,15 @@ class _Monitor(pulumi_mocks.MockMonitor):
         self._run = run
         self._aws_mocks = mocks
 
+    def _track_thread_loop(self) -> None:
+        loop = pulumi_mocks._ensure_event_loop()
+        with self._run.lock:
+            self._run.thread_loops.add(loop)
+
+    def Invoke(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        self._track_thread_loop()
+        return super().Invoke(request)
+
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         # The engine leaves the root stack out of its children's qualified types.
         if parent and parent.split("::")[2] == "pulumi:pulumi:Stack":
@@ -720,7 +732,7 @@ class _Monitor(pulumi_mocks.MockMonitor):
         urn = self.make_urn(request.parent, request.type, request.name)
         if request.type == "pulumi:pulumi:Stack":
             return resource_pb2.RegisterResourceResponse(urn=urn)
-        pulumi_mocks._ensure_event_loop()
+        self._track_thread_loop()
 
         raw = _convert_refs(json_format.MessageToDict(request.object))
         inputs = deserialize_properties(raw)
@@ -891,6 +903,9 @@ def _execute(
     finally:
         pulumi_settings.SETTINGS.outputs.clear()
         loop.close()
+        for thread_loop in run.thread_loops - {loop}:
+            if not thread_loop.is_running() and not thread_loop.is_closed():
+                thread_loop.close()
         asyncio.set_event_loop(None)
     return ProgramRun(
         project=project,
