@@ -718,7 +718,7 @@ class _Monitor(pulumi_mocks.MockMonitor):
         with self._run.lock:
             self._run.thread_loops.add(loop)
 
-    def Invoke(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+    def Invoke(self, request: Any) -> Any:
         self._track_thread_loop()
         return super().Invoke(request)
 
