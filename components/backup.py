@@ -1,0 +1,375 @@
+"""AWS Backup for one region (M4): a vault under the data CMK, a plan with schedule, cold-storage
+lifecycle and retention, a selection of the database, copies to the other region's vault and
+optionally to another account's vault, and optional vault lock and failure notifications.
+
+Cross-region (and cross-account) copies name their destination by ARN. A copy destination is
+either an ARN the caller wires (`BackupCopy.vault_arn`, e.g. another component's `vault_arn`
+output) or a region + vault name (+ account) from which the component builds the ARN through
+its own provider's account and partition (`AccountContext`). The second form lets the stack
+create both regions' `Backup` components in any order, each copying to the other, without a
+dependency cycle: vault names come from config, so each side's ARN is known before the other
+vault exists. AWS Backup resolves the destination when a copy job runs, not when the plan is
+saved; the first scheduled job runs long after both vaults exist.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from .account import AccountContext
+from .iam import service_trust_policy
+from .naming import child_name, name_tag, token
+
+# `^[a-zA-Z0-9\-\_]{2,50}$`, AWS Backup's vault-name pattern.
+VAULT_NAME = re.compile(r"^[A-Za-z0-9_-]{2,50}$")
+# AWS Backup schedules are EventBridge-style cron expressions with six fields.
+CRON = re.compile(r"^cron\((\S+\s+){5}\S+\)$")
+MIN_START_WINDOW = 60
+# AWS keeps cold-storage recovery points at least 90 days.
+MIN_COLD_DAYS = 90
+# Continuous backups (point-in-time restore) are kept 1-35 days and never go to cold storage.
+MAX_CONTINUOUS_DAYS = 35
+MIN_LOCK_CHANGEABLE_DAYS = 3
+# Vault events AWS Backup still sends; BACKUP_JOB_FAILED and friends are deprecated and never
+# fire (a failed job is a BACKUP_JOB_COMPLETED event whose state is FAILED).
+VAULT_EVENTS = (
+    "BACKUP_JOB_STARTED",
+    "BACKUP_JOB_COMPLETED",
+    "COPY_JOB_STARTED",
+    "COPY_JOB_SUCCESSFUL",
+    "COPY_JOB_FAILED",
+    "RESTORE_JOB_STARTED",
+    "RESTORE_JOB_COMPLETED",
+    "RECOVERY_POINT_MODIFIED",
+    "S3_BACKUP_OBJECT_FAILED",
+    "S3_RESTORE_OBJECT_FAILED",
+)
+DEFAULT_VAULT_EVENTS = ("BACKUP_JOB_COMPLETED", "COPY_JOB_FAILED", "RESTORE_JOB_COMPLETED")
+# AWS-managed policies of the AWS Backup service role, by purpose (names as in IAM: checked
+# against pulumi-aws's `iam.ManagedPolicy` list by the P3 policy).
+MANAGED_POLICIES = {
+    "backups": "service-role/AWSBackupServiceRolePolicyForBackup",
+    "restores": "service-role/AWSBackupServiceRolePolicyForRestores",
+}
+
+
+def _check_lifecycle(label: str, cold: int | None, delete: int | None) -> None:
+    """AWS's lifecycle rules for a recovery point (plan rule or copy)."""
+    if delete is not None and delete < 1:
+        raise ValueError(f"{label}delete_after_days {delete} must be at least 1")
+    if cold is None:
+        return
+    if cold < 1:
+        raise ValueError(f"{label}cold_storage_after_days {cold} must be at least 1")
+    if delete is not None and delete < cold + MIN_COLD_DAYS:
+        raise ValueError(
+            f"{label}delete_after_days {delete} must be at least cold_storage_after_days + "
+            f"{MIN_COLD_DAYS} ({cold + MIN_COLD_DAYS}): AWS keeps cold recovery points "
+            f"{MIN_COLD_DAYS} days"
+        )
+
+
+@dataclass
+class BackupCopy:
+    """One copy destination, with the lifecycle of the copies kept there."""
+
+    vault_arn: pulumi.Input[str] | None = None
+    """The destination vault's ARN; or leave it unset and give `region` and `vault_name`."""
+    region: str | None = None
+    """Destination region (with `vault_name`) when the ARN is built here."""
+    vault_name: str | None = None
+    """Destination vault name (with `region`) when the ARN is built here."""
+    account_id: str | None = None
+    """Destination account for a cross-account copy; this account when unset. That account's
+    vault access policy must allow `backup:CopyIntoBackupVault` from this one, and this
+    vault's CMK must be usable by it — both belong to the destination's owner."""
+    delete_after_days: int | None = None
+    """Retention of the copies (the rule's retention when unset)."""
+    cold_storage_after_days: int | None = None
+
+    def __post_init__(self) -> None:
+        by_name = self.region is not None or self.vault_name is not None
+        if self.vault_arn is None and (self.region is None or self.vault_name is None):
+            raise ValueError("copy needs vault_arn, or region and vault_name")
+        if self.vault_arn is not None and (by_name or self.account_id is not None):
+            raise ValueError("copy takes vault_arn or region/vault_name/account_id, not both")
+        if self.vault_name is not None and not VAULT_NAME.match(self.vault_name):
+            raise ValueError(
+                f"copy vault_name {self.vault_name!r} must be 2-50 letters, digits, '-' or '_'"
+            )
+        if self.account_id is not None and not re.fullmatch(r"\d{12}", self.account_id):
+            raise ValueError(f"copy account_id {self.account_id!r} must be 12 digits")
+        _check_lifecycle("copy ", self.cold_storage_after_days, self.delete_after_days)
+
+
+@dataclass
+class BackupArgs:
+    """Arguments of `Backup`; invalid values raise `ValueError` naming the field."""
+
+    vault_name: str
+    """The vault's name, used as is (`<env>-<service>-<region>-<configured name>`): vault names
+    are unique per account and region, so the caller's environment/service prefix keeps two
+    stacks apart."""
+    kms_key_arn: pulumi.Input[str]
+    """The data CMK the vault encrypts recovery points with."""
+    resource_arns: Sequence[pulumi.Input[str]]
+    """What to back up: the database instance or cluster ARN(s)."""
+    schedule: str = "cron(0 3 * * ? *)"
+    """When backups start, `cron(minutes hours day-of-month month day-of-week year)`, UTC."""
+    start_window_minutes: int = 60
+    """How long a job may wait to start (at least 60)."""
+    completion_window_minutes: int = 180
+    """How long a started job may run (at least 60 more than the start window)."""
+    delete_after_days: int = 35
+    """Retention of the recovery points."""
+    cold_storage_after_days: int | None = None
+    """Move recovery points to cold storage after this many days (resource types without cold
+    storage, such as RDS snapshots, stay warm); retention must then be 90 days longer."""
+    copies: Sequence[BackupCopy] = field(default_factory=list)
+    """Copies of every recovery point: the other region's vault, optionally another account's."""
+    enable_continuous_backup: bool = False
+    """Point-in-time recovery (RDS, S3); retention then at most 35 days and no cold storage."""
+    lock_min_retention_days: int | None = None
+    """When set, a vault lock: no recovery point can be deleted before this many days."""
+    lock_max_retention_days: int | None = None
+    lock_changeable_for_days: int | None = None
+    """Compliance mode: the lock becomes immutable after this many days (at least 3). Unset,
+    the lock stays in governance mode (removable by privileged users)."""
+    sns_topic_arn: pulumi.Input[str] | None = None
+    """When set, vault events go to this topic (its policy must let backup.amazonaws.com
+    publish; a failed backup arrives as BACKUP_JOB_COMPLETED with state FAILED)."""
+    notification_events: Sequence[str] = DEFAULT_VAULT_EVENTS
+    recovery_point_tags: Mapping[str, str] = field(default_factory=dict)
+    """Extra tags on recovery points (the plan's name is always added)."""
+    protect_vault: bool = False
+    """Pulumi `protect` on the vault, so a stack update cannot delete it (prod)."""
+
+    def __post_init__(self) -> None:
+        if not VAULT_NAME.match(self.vault_name):
+            raise ValueError(
+                f"vault_name {self.vault_name!r} must be 2-50 letters, digits, '-' or '_'"
+            )
+        if not list(self.resource_arns):
+            raise ValueError("resource_arns must name at least one resource to back up")
+        if not CRON.match(self.schedule.strip()):
+            raise ValueError(
+                f"schedule {self.schedule!r} must be a cron expression with six fields, "
+                "e.g. 'cron(0 3 * * ? *)'"
+            )
+        if self.start_window_minutes < MIN_START_WINDOW:
+            raise ValueError(
+                f"start_window_minutes {self.start_window_minutes} must be at least "
+                f"{MIN_START_WINDOW}"
+            )
+        if self.completion_window_minutes < self.start_window_minutes + 60:
+            raise ValueError(
+                f"completion_window_minutes {self.completion_window_minutes} must be at least "
+                f"start_window_minutes + 60 ({self.start_window_minutes + 60})"
+            )
+        _check_lifecycle("", self.cold_storage_after_days, self.delete_after_days)
+        if self.enable_continuous_backup:
+            if self.delete_after_days > MAX_CONTINUOUS_DAYS:
+                raise ValueError(
+                    f"delete_after_days {self.delete_after_days} must be at most "
+                    f"{MAX_CONTINUOUS_DAYS} with enable_continuous_backup"
+                )
+            if self.cold_storage_after_days is not None:
+                raise ValueError(
+                    "cold_storage_after_days cannot be used with enable_continuous_backup"
+                )
+        self._check_lock()
+        unknown = sorted(set(self.notification_events) - set(VAULT_EVENTS))
+        if unknown:
+            raise ValueError(
+                f"notification_events {unknown} are not (or no longer) sent by AWS Backup "
+                f"(valid: {', '.join(VAULT_EVENTS)})"
+            )
+
+    def _check_lock(self) -> None:
+        low, high = self.lock_min_retention_days, self.lock_max_retention_days
+        if low is None:
+            if high is not None or self.lock_changeable_for_days is not None:
+                raise ValueError(
+                    "lock_max_retention_days and lock_changeable_for_days need "
+                    "lock_min_retention_days"
+                )
+            return
+        if low < 1:
+            raise ValueError(f"lock_min_retention_days {low} must be at least 1")
+        if high is not None and high < low:
+            raise ValueError(f"lock_max_retention_days {high} must be >= lock_min_retention_days")
+        # A job whose retention is outside the lock's range fails.
+        if self.delete_after_days < low or (high is not None and self.delete_after_days > high):
+            raise ValueError(
+                f"delete_after_days {self.delete_after_days} must lie within the vault lock's "
+                f"retention range (lock_min_retention_days {low}"
+                + (f", lock_max_retention_days {high})" if high is not None else ")")
+            )
+        changeable = self.lock_changeable_for_days
+        if changeable is not None and changeable < MIN_LOCK_CHANGEABLE_DAYS:
+            raise ValueError(
+                f"lock_changeable_for_days {changeable} must be at least {MIN_LOCK_CHANGEABLE_DAYS}"
+            )
+
+
+def vault_arn(
+    ctx: AccountContext, region: str, vault_name: str, account_id: str | None = None
+) -> pulumi.Output[str]:
+    """A backup vault's ARN, `arn:<partition>:backup:<region>:<account>:backup-vault:<name>`."""
+    account = account_id if account_id is not None else ctx.account_id
+    return pulumi.Output.concat(
+        "arn:", ctx.partition, ":backup:", region, ":", account, ":backup-vault:", vault_name
+    )
+
+
+class Backup(pulumi.ComponentResource):
+    """A vault, plan, selection and service role of AWS Backup in one region (M4).
+
+    The vault encrypts with the data CMK and is never force-destroyed (recovery points outlive
+    the stack). The plan has one rule: the schedule and windows, the lifecycle (cold storage,
+    retention), a copy action per destination with its own lifecycle, and recovery-point tags.
+    The selection assumes a role that only AWS Backup in this account may assume, with AWS's
+    backup and restore service-role policies.
+    """
+
+    vault_name: pulumi.Output[str]
+    vault_arn: pulumi.Output[str]
+    plan_id: pulumi.Output[str]
+    plan_arn: pulumi.Output[str]
+    role_arn: pulumi.Output[str]
+    """The role AWS Backup assumes for this plan's jobs."""
+
+    def __init__(
+        self, name: str, args: BackupArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(token("backup", "Backup"), name, None, opts)
+        self._name = name
+        self._args = args
+        self._ctx = AccountContext.lookup(self)
+        self._child = pulumi.ResourceOptions(parent=self)
+
+        vault = self._vault()
+        plan = self._plan(vault)
+        role, attachments = self._role()
+        # The jobs the selection starts need the role's permissions in place.
+        aws.backup.Selection(
+            name,
+            iam_role_arn=role.arn,
+            plan_id=plan.id,
+            resources=list(args.resource_arns),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=attachments),
+        )
+        self.vault_name, self.vault_arn = vault.name, vault.arn
+        self.plan_id, self.plan_arn = plan.id, plan.arn
+        self.role_arn = role.arn
+        self.register_outputs(
+            {
+                "vault_name": self.vault_name,
+                "vault_arn": self.vault_arn,
+                "plan_id": self.plan_id,
+                "plan_arn": self.plan_arn,
+                "role_arn": self.role_arn,
+            }
+        )
+
+    def _vault(self) -> aws.backup.Vault:
+        args = self._args
+        vault = aws.backup.Vault(
+            self._name,
+            name=args.vault_name,
+            kms_key_arn=args.kms_key_arn,
+            force_destroy=False,
+            tags=name_tag(args.vault_name),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect_vault),
+        )
+        if args.lock_min_retention_days is not None:
+            aws.backup.VaultLockConfiguration(
+                self._name,
+                backup_vault_name=vault.name,
+                min_retention_days=args.lock_min_retention_days,
+                max_retention_days=args.lock_max_retention_days,
+                changeable_for_days=args.lock_changeable_for_days,
+                opts=self._child,
+            )
+        if args.sns_topic_arn is not None:
+            aws.backup.VaultNotifications(
+                self._name,
+                backup_vault_name=vault.name,
+                sns_topic_arn=args.sns_topic_arn,
+                backup_vault_events=list(args.notification_events),
+                opts=self._child,
+            )
+        return vault
+
+    def _copy_action(self, copy: BackupCopy) -> aws.backup.PlanRuleCopyActionArgs:
+        if copy.vault_arn is not None:
+            destination = copy.vault_arn
+        else:
+            # __post_init__ guarantees region and vault_name here.
+            destination = vault_arn(
+                self._ctx, str(copy.region), str(copy.vault_name), copy.account_id
+            )
+        # A copy without a lifecycle of its own keeps the rule's.
+        cold = copy.cold_storage_after_days
+        delete = copy.delete_after_days
+        if cold is None and delete is None:
+            cold, delete = self._args.cold_storage_after_days, self._args.delete_after_days
+        return aws.backup.PlanRuleCopyActionArgs(
+            destination_vault_arn=destination,
+            lifecycle=aws.backup.PlanRuleCopyActionLifecycleArgs(
+                cold_storage_after=cold, delete_after=delete
+            ),
+        )
+
+    def _plan(self, vault: aws.backup.Vault) -> aws.backup.Plan:
+        args = self._args
+        name = child_name(self._name, "plan")
+        rule = aws.backup.PlanRuleArgs(
+            rule_name=child_name(self._name, "scheduled"),
+            target_vault_name=vault.name,
+            schedule=args.schedule.strip(),
+            start_window=args.start_window_minutes,
+            completion_window=args.completion_window_minutes,
+            enable_continuous_backup=args.enable_continuous_backup,
+            lifecycle=aws.backup.PlanRuleLifecycleArgs(
+                cold_storage_after=args.cold_storage_after_days,
+                delete_after=args.delete_after_days,
+            ),
+            copy_actions=[self._copy_action(c) for c in args.copies] or None,
+            recovery_point_tags={"BackupPlan": name, **args.recovery_point_tags},
+        )
+        # The plan's name is left to autonaming (account+region-unique, like the vault's).
+        return aws.backup.Plan(
+            name,
+            rules=[rule],
+            tags=name_tag(name),
+            opts=self._child,
+        )
+
+    def _role(self) -> tuple[aws.iam.Role, list[aws.iam.RolePolicyAttachment]]:
+        name = child_name(self._name, "backup")
+        ctx = self._ctx
+        role = aws.iam.Role(
+            name,
+            description=f"{name}: AWS Backup jobs of {self._args.vault_name}",
+            assume_role_policy=service_trust_policy(
+                "backup.amazonaws.com", source_account=ctx.account_id
+            ),
+            tags=name_tag(name),
+            opts=self._child,
+        )
+        attachments = [
+            aws.iam.RolePolicyAttachment(
+                child_name(name, purpose),
+                role=role.name,
+                policy_arn=pulumi.Output.concat("arn:", ctx.partition, ":iam::aws:policy/", path),
+                opts=self._child,
+            )
+            for purpose, path in MANAGED_POLICIES.items()
+        ]
+        return role, attachments
