@@ -151,13 +151,17 @@ def evaluate(
     by_urn = run.by_urn()
     violations: list[Violation] = []
 
+    providers: dict[str | None, PolicyProviderResource | None] = {}
+
     def provider_of(resource: CapturedResource) -> PolicyProviderResource | None:
-        provider = run.provider_of(resource)
-        if provider is None:
-            return None
-        return PolicyProviderResource(
-            provider.type, unknown_checking_proxy(provider.inputs), provider.urn, provider.name
-        )
+        # One proxy per provider, not one per resource and policy.
+        if resource.provider_urn not in providers:
+            provider = run.provider_of(resource)
+            providers[resource.provider_urn] = provider and PolicyProviderResource(
+                provider.type, unknown_checking_proxy(provider.inputs), provider.urn,
+                provider.name,
+            )
+        return providers[resource.provider_urn]
 
     def add(policy: Policy, level: EnforcementLevel, urn: str, message: str) -> None:
         target = by_urn.get(urn)

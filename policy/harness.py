@@ -287,18 +287,35 @@ def load_stack_config(
 
 
 @cache
-def _resource_parameters(type_token: str) -> frozenset[str]:
-    """Constructor parameters of the pulumi-aws class for a type token (empty if unknown)."""
-    package, module_path, type_name = ([*type_token.split(":"), "", ""])[:3]
+def _resource_class(type_token: str) -> type | None:
+    """The pulumi-aws class of a type token, or None for other packages and unknown types."""
+    package, module_path, type_name = [*type_token.split(":"), "", ""][:3]
     if package != "aws" or not type_name:
-        return frozenset()
+        return None
     module_name = module_path.split("/")[0]
     module = "pulumi_aws" if module_name == "index" else f"pulumi_aws.{module_name}"
     try:
-        cls = getattr(importlib.import_module(module), type_name)
-        return frozenset(inspect.signature(cls._internal_init).parameters)
-    except (ImportError, AttributeError, ValueError):
+        return getattr(importlib.import_module(module), type_name)
+    except (ImportError, AttributeError):
+        return None
+
+
+@cache
+def _resource_parameters(type_token: str) -> frozenset[str]:
+    """Constructor parameters of the pulumi-aws class for a type token (empty if unknown)."""
+    cls = _resource_class(type_token)
+    if cls is None:
         return frozenset()
+    return frozenset(inspect.signature(cls._internal_init).parameters)
+
+
+@cache
+def _tags_are_a_map(type_token: str) -> bool:
+    """True when the class takes `tags` as a map. Auto Scaling groups take a list of tag
+    blocks, which the provider's default tags never reach (its Check leaves them alone)."""
+    cls = _resource_class(type_token)
+    parameter = inspect.signature(cls._internal_init).parameters.get("tags") if cls else None
+    return parameter is not None and "Mapping" in str(parameter.annotation)
 
 
 @cache
@@ -816,7 +833,7 @@ class _Monitor(pulumi_mocks.MockMonitor):
             return inputs
         result = dict(inputs)
         defaults = _Run.default_tags_of(provider)
-        if "tags" in params and defaults:
+        if defaults and _tags_are_a_map(type_token):
             own = result.get("tags") if isinstance(result.get("tags"), dict) else {}
             result["tags"] = {**defaults, **own}
         for prop, param, prefix in (

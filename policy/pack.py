@@ -10,7 +10,20 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Policy
 
+from .rules import encryption, hygiene, iam, logging, network, resilience, tagging, transport
+
 PACK_NAME = "secure-infra-guardrails"
 PACK_ENFORCEMENT = EnforcementLevel.MANDATORY
-POLICIES: list[Policy] = []
+POLICIES: list[Policy] = [
+    *encryption.POLICIES,
+    *tagging.POLICIES,
+    *iam.POLICIES,
+    *network.POLICIES,
+    *logging.POLICIES,
+    *transport.POLICIES,
+    *resilience.POLICIES,
+    *hygiene.POLICIES,
+]
+# Per-policy config the pack starts from; `--policy-pack-config` (or `policy.check --config`)
+# overrides it key by key. Defaults live in each policy's config schema.
 INITIAL_CONFIG: dict[str, Any] = {}

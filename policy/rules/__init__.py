@@ -1,0 +1,1 @@
+"""The pack's policies, one module per concern (P1-P8); shared helpers in `common`."""

@@ -1,0 +1,316 @@
+"""Helpers shared by every rule module: safe prop access, IAM documents, tags, exemptions (P9).
+
+Validators read wire (camelCase) properties through pulumi_policy's unknown-checking proxy.
+Reading a value that is unknown during preview raises `UnknownValueError`; helpers here let it
+propagate, so the engine (or the offline evaluator) reports "cannot verify" instead of the rule
+silently passing.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import cache
+from typing import Any
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyConfigSchema,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+ResourceCheck = Callable[[ResourceValidationArgs], Iterable[str]]
+"""A rule's resource validator: yields one message per violation."""
+StackCheck = Callable[[StackValidationArgs], Iterable[tuple[str, str]]]
+"""A rule's stack validator: yields (urn, message) per violation."""
+
+EXEMPTIONS_SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "description": "Resources this policy does not apply to: {resource: name or URN, reason}.",
+    "items": {
+        "type": "object",
+        "properties": {
+            "resource": {"type": "string"},
+            "reason": {"type": "string"},
+        },
+        "required": ["resource"],
+    },
+    "default": [],
+}
+
+PROD_ENVIRONMENTS = frozenset({"prod", "production"})
+
+
+# --------------------------------------------------------------------------------------------
+# Values
+
+
+def is_seq(value: Any) -> bool:
+    """A list (or the proxy's list view), not a string."""
+    return isinstance(value, Sequence) and not isinstance(value, str | bytes)
+
+
+def as_list(value: Any) -> list[Any]:
+    """A value that may be a single item or a list, as a list (None -> [])."""
+    if value is None:
+        return []
+    if is_seq(value):
+        return list(value)
+    return [value]
+
+
+def truthy(value: Any) -> bool:
+    """Booleans as the provider accepts them (launch templates use "true" strings)."""
+    if isinstance(value, str):
+        return value.strip().lower() == "true"
+    return value is True
+
+
+def get(props: Any, *path: str | int, default: Any = None) -> Any:
+    """Nested lookup that returns `default` on a missing key (unknowns still raise)."""
+    current = props
+    for key in path:
+        if current is None:
+            return default
+        if isinstance(key, int):
+            if not is_seq(current) or key >= len(current):
+                return default
+            current = current[key]
+        else:
+            if not isinstance(current, Mapping):
+                return default
+            current = current.get(key)
+    return default if current is None else current
+
+
+def is_aws_managed_key(key: Any) -> bool:
+    """True for AWS-managed key aliases (`alias/aws/...`), by alias name or ARN."""
+    return isinstance(key, str) and ("alias/aws/" in key)
+
+
+# --------------------------------------------------------------------------------------------
+# IAM documents
+
+
+def parse_document(value: Any) -> dict[str, Any] | None:
+    """An IAM policy document from a JSON string or a dict (None if absent or unparseable)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            return None
+    if isinstance(value, Mapping):
+        return _plain(value)
+    return None
+
+
+def _plain(value: Any) -> Any:
+    # Copy out of the proxy (raising on unknowns) into plain dicts and lists.
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if is_seq(value):
+        return [_plain(v) for v in value]
+    return value
+
+
+def statements(document: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """A document's statements, whether `Statement` is one object or a list."""
+    if not document:
+        return []
+    return [s for s in as_list(document.get("Statement")) if isinstance(s, Mapping)]
+
+
+def principals(statement: Mapping[str, Any]) -> list[str]:
+    """Every principal of a statement, flattened ("*" for the anonymous principal)."""
+    principal = statement.get("Principal")
+    if principal is None:
+        return []
+    if isinstance(principal, str):
+        return [principal]
+    found: list[str] = []
+    if isinstance(principal, Mapping):
+        for value in principal.values():
+            found += [str(v) for v in as_list(value)]
+    return found
+
+
+# --------------------------------------------------------------------------------------------
+# Resource types and tags
+
+
+@cache
+def resource_class(type_token: str) -> type | None:
+    """The pulumi-aws class of a type token, or None if it is not one."""
+    package, module_path, type_name = ([*type_token.split(":"), "", ""])[:3]
+    if package != "aws" or not type_name:
+        return None
+    module_name = module_path.split("/")[0]
+    module = "pulumi_aws" if module_name == "index" else f"pulumi_aws.{module_name}"
+    try:
+        return getattr(importlib.import_module(module), type_name)
+    except (ImportError, AttributeError):
+        return None
+
+
+@cache
+def takes_parameter(type_token: str, parameter: str) -> bool:
+    """Whether the pulumi-aws resource class for a type accepts a constructor parameter."""
+    cls = resource_class(type_token)
+    if cls is None:
+        return False
+    try:
+        return parameter in inspect.signature(cls._internal_init).parameters
+    except (AttributeError, ValueError):
+        return False
+
+
+def tag_map(tags: Any) -> dict[str, Any]:
+    """Tags as a dict, from a map or an Auto Scaling list of {key, value}."""
+    if isinstance(tags, Mapping):
+        return dict(tags.items())
+    result: dict[str, Any] = {}
+    for item in as_list(tags):
+        if isinstance(item, Mapping) and "key" in item:
+            result[str(item["key"])] = item.get("value")
+    return result
+
+
+def provider_default_tags(provider: Any) -> dict[str, Any]:
+    """The default tags configured on a resource's provider (explicit or default provider)."""
+    if provider is None:
+        return {}
+    default_tags = parse_document(get(provider.props, "defaultTags"))
+    return tag_map(get(default_tags, "tags", default={}))
+
+
+def environment_of(props: Any, provider: Any) -> str | None:
+    """The effective Environment tag: the resource's merged tags, else the provider's."""
+    tags = tag_map(get(props, "tags", default={}))
+    value = tags.get("Environment") or provider_default_tags(provider).get("Environment")
+    return str(value) if value else None
+
+
+def is_prod(environment: str | None) -> bool:
+    """Environment tag prod/production, case-insensitive."""
+    return (environment or "").strip().lower() in PROD_ENVIRONMENTS
+
+
+# --------------------------------------------------------------------------------------------
+# Policies with exemptions (P9)
+
+
+def _exemptions(config: Mapping[str, Any] | None) -> list[Mapping[str, Any]]:
+    return [e for e in as_list((config or {}).get("exemptions")) if isinstance(e, Mapping)]
+
+
+def _exemption_for(
+    config: Mapping[str, Any] | None, urn: str, name: str
+) -> Mapping[str, Any] | None:
+    for exemption in _exemptions(config):
+        if exemption.get("resource") in (urn, name):
+            return exemption
+    return None
+
+
+def _logical_name(urn: str) -> str:
+    return urn.rsplit("::", 1)[-1]
+
+
+def _schema(extra: Mapping[str, Any] | None) -> PolicyConfigSchema:
+    return PolicyConfigSchema(properties={"exemptions": EXEMPTIONS_SCHEMA, **(extra or {})})
+
+
+def resource_policy(
+    name: str,
+    description: str,
+    level: EnforcementLevel,
+    check: ResourceCheck,
+    config: Mapping[str, Any] | None = None,
+) -> ResourceValidationPolicy:
+    """A resource policy running `check`, honouring the policy's `exemptions` config.
+
+    An exemption needs a reason: one without is not honoured and is reported itself.
+    """
+
+    def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
+        messages = list(check(args))
+        if not messages:
+            return
+        exemption = _exemption_for(args.get_config(), args.urn, args.name)
+        if exemption is not None:
+            if str(exemption.get("reason") or "").strip():
+                return
+            report(
+                f"exemption for {exemption.get('resource')} has no `reason`: add one to the "
+                f"`{name}` policy config, or remove the exemption"
+            )
+        for message in messages:
+            report(message)
+
+    return ResourceValidationPolicy(
+        name=name,
+        description=description,
+        enforcement_level=level,
+        validate=validate,
+        config_schema=_schema(config),
+    )
+
+
+def stack_policy(
+    name: str,
+    description: str,
+    level: EnforcementLevel,
+    check: StackCheck,
+    config: Mapping[str, Any] | None = None,
+) -> StackValidationPolicy:
+    """A stack policy running `check`, honouring the policy's `exemptions` config."""
+
+    def validate(args: StackValidationArgs, report: ReportViolation) -> None:
+        settings = args.get_config()
+        for urn, message in check(args):
+            exemption = _exemption_for(settings, urn, _logical_name(urn))
+            if exemption is not None:
+                if str(exemption.get("reason") or "").strip():
+                    continue
+                report(
+                    f"exemption for {exemption.get('resource')} has no `reason`: add one to "
+                    f"the `{name}` policy config, or remove the exemption",
+                    urn,
+                )
+            report(message, urn)
+
+    return StackValidationPolicy(
+        name=name,
+        description=description,
+        enforcement_level=level,
+        validate=validate,
+        config_schema=_schema(config),
+    )
+
+
+AUTONAME = re.compile(r"^(?P<logical>.+)-[0-9a-f]{7}$")
+
+
+def is_autonamed(value: str, logical: str) -> bool:
+    """True when a physical name is the engine's autoname of the logical name."""
+    match = AUTONAME.match(value)
+    return bool(match and match.group("logical") == logical)
+
+
+def by_type(checks: Mapping[str, Callable[[Any], Iterable[str]]]) -> ResourceCheck:
+    """A resource check dispatching on the resource type (other types pass untouched)."""
+
+    def check(args: ResourceValidationArgs) -> Iterable[str]:
+        handler = checks.get(args.resource_type)
+        return handler(args) if handler is not None else ()
+
+    return check

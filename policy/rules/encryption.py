@@ -1,0 +1,277 @@
+"""P1 encryption: data at rest under customer-managed KMS keys, and key rotation on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from pulumi_policy import EnforcementLevel, StackValidationArgs
+
+from .common import (
+    as_list,
+    by_type,
+    get,
+    is_aws_managed_key,
+    resource_policy,
+    stack_policy,
+    truthy,
+)
+
+MANDATORY = EnforcementLevel.MANDATORY
+
+BUCKET_TYPES = frozenset({"aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"})
+SSE_TYPES = frozenset(
+    {
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        "aws:s3/bucketServerSideEncryptionConfigurationV2:"
+        "BucketServerSideEncryptionConfigurationV2",
+    }
+)
+LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
+KMS_ALGORITHMS = frozenset({"aws:kms", "aws:kms:dsse"})
+
+
+def _cmk(value: Any) -> bool:
+    return bool(value) and not is_aws_managed_key(value)
+
+
+def bucket_keys(props: Mapping[str, Any]) -> set[str]:
+    """The values other resources use to refer to a bucket (its name and id)."""
+    return {str(v) for v in (props.get("bucket"), props.get("id")) if v}
+
+
+# --------------------------------------------------------------------------------------------
+# S3 buckets (stack policy: the encryption lives on a separate resource)
+
+
+def _check_buckets(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
+    resources = args.resources
+    buckets = [r for r in resources if r.resource_type in BUCKET_TYPES]
+    if not buckets:
+        return
+    allowed_sse_s3 = {str(b) for b in as_list(args.get_config().get("sseS3Buckets"))}
+    algorithms: dict[str, list[tuple[str, Any]]] = {}
+    for resource in resources:
+        if resource.resource_type in SSE_TYPES:
+            target = str(resource.props.get("bucket"))
+            for rule in as_list(resource.props.get("rules")):
+                default = get(rule, "applyServerSideEncryptionByDefault", default={})
+                algorithms.setdefault(target, []).append(
+                    (default.get("sseAlgorithm"), default.get("kmsMasterKeyId"))
+                )
+        elif resource.resource_type == LOAD_BALANCER:
+            # AWS only delivers ALB access logs to SSE-S3 buckets, so those may use AES256.
+            logs = get(resource.props, "accessLogs", default={})
+            if truthy(logs.get("enabled")) and logs.get("bucket"):
+                allowed_sse_s3.add(str(logs.get("bucket")))
+    for bucket in buckets:
+        keys = bucket_keys(bucket.props)
+        found = [a for key in keys for a in algorithms.get(key, [])]
+        label = bucket.props.get("bucket") or bucket.name
+        if not found:
+            yield (
+                bucket.urn,
+                f"bucket {label} has no BucketServerSideEncryptionConfiguration: add one with "
+                "sseAlgorithm `aws:kms` and a customer-managed `kmsMasterKeyId`",
+            )
+            continue
+        may_use_sse_s3 = bool(allowed_sse_s3 & (keys | {bucket.name}))
+        for algorithm, key in found:
+            if algorithm in KMS_ALGORITHMS and _cmk(key):
+                continue
+            if algorithm == "AES256" and may_use_sse_s3:
+                continue
+            yield (
+                bucket.urn,
+                f"bucket {label} encryption uses sseAlgorithm={algorithm!r} "
+                f"kmsMasterKeyId={key!r}: set `aws:kms` with a customer-managed "
+                "`kmsMasterKeyId` (SSE-S3 is only accepted for ALB access-log buckets or "
+                "buckets listed in `sseS3Buckets`)",
+            )
+
+
+# --------------------------------------------------------------------------------------------
+# Databases
+
+
+def _rds_instance(args: Any) -> Iterator[str]:
+    props = args.props
+    replica = props.get("replicateSourceDb")
+    if not replica and not truthy(props.get("storageEncrypted")):
+        yield "storageEncrypted is not true: set storageEncrypted=True with a CMK kmsKeyId"
+    if not _cmk(props.get("kmsKeyId")):
+        yield "kmsKeyId is not a customer-managed key: set kmsKeyId to the database CMK's ARN"
+    yield from _performance_insights(props)
+
+
+def _rds_cluster(args: Any) -> Iterator[str]:
+    props = args.props
+    if not truthy(props.get("storageEncrypted")):
+        yield "storageEncrypted is not true: set storageEncrypted=True with a CMK kmsKeyId"
+    if not _cmk(props.get("kmsKeyId")):
+        yield "kmsKeyId is not a customer-managed key: set kmsKeyId to the database CMK's ARN"
+    yield from _performance_insights(props)
+
+
+def _performance_insights(props: Any) -> Iterator[str]:
+    if truthy(props.get("performanceInsightsEnabled")) and not _cmk(
+        props.get("performanceInsightsKmsKeyId")
+    ):
+        yield (
+            "performanceInsightsEnabled without a customer-managed "
+            "performanceInsightsKmsKeyId: set it to the database CMK's ARN"
+        )
+
+
+def _rds_cluster_instance(args: Any) -> Iterator[str]:
+    yield from _performance_insights(args.props)
+
+
+# --------------------------------------------------------------------------------------------
+# Block storage
+
+
+def _ebs_volume(args: Any) -> Iterator[str]:
+    props = args.props
+    if not truthy(props.get("encrypted")) or not _cmk(props.get("kmsKeyId")):
+        yield "EBS volume: set encrypted=True and kmsKeyId to a customer-managed key"
+
+
+def _launch_template(args: Any) -> Iterator[str]:
+    mappings = as_list(args.props.get("blockDeviceMappings"))
+    volumes = [m for m in mappings if isinstance(m, Mapping) and m.get("ebs") is not None]
+    if not volumes:
+        yield (
+            "blockDeviceMappings has no EBS volume, so instances boot from the AMI's "
+            "unencrypted snapshot: add the root device with ebs.encrypted and a CMK kmsKeyId"
+        )
+    for mapping in volumes:
+        ebs = mapping.get("ebs")
+        if not truthy(ebs.get("encrypted")) or not _cmk(ebs.get("kmsKeyId")):
+            yield (
+                f"blockDeviceMappings[{mapping.get('deviceName')}].ebs: set encrypted=true and "
+                "kmsKeyId to a customer-managed key"
+            )
+
+
+def _instance(args: Any) -> Iterator[str]:
+    props = args.props
+    devices: list[tuple[str, Any]] = []
+    root = props.get("rootBlockDevice")
+    if root is not None:
+        devices.append(("rootBlockDevice", root))
+    elif not props.get("launchTemplate"):
+        yield "rootBlockDevice is not set: add it with encrypted=True and a CMK kmsKeyId"
+    for index, device in enumerate(as_list(props.get("ebsBlockDevices"))):
+        devices.append((f"ebsBlockDevices[{index}]", device))
+    for label, device in devices:
+        if not truthy(device.get("encrypted")) or not _cmk(device.get("kmsKeyId")):
+            yield f"{label}: set encrypted=True and kmsKeyId to a customer-managed key"
+
+
+# --------------------------------------------------------------------------------------------
+# Services encrypted with one key property
+
+
+def _requires_cmk(prop: str, what: str) -> Any:
+    def check(args: Any) -> Iterable[str]:
+        value = args.props.get(prop)
+        if not value:
+            return [f"{prop} is not set: encrypt the {what} with a customer-managed KMS key"]
+        if is_aws_managed_key(value):
+            return [
+                f"{prop}={value} is an AWS-managed key: use a customer-managed KMS key for "
+                f"the {what}"
+            ]
+        return []
+
+    return check
+
+
+def _lambda(args: Any) -> Iterable[str]:
+    variables = get(args.props, "environment", "variables", default={})
+    if variables:
+        return _requires_cmk("kmsKeyArn", "function's environment variables")(args)
+    return []
+
+
+def _ssm_parameter(args: Any) -> Iterable[str]:
+    if args.props.get("type") == "SecureString":
+        return _requires_cmk("keyId", "SecureString parameter")(args)
+    return []
+
+
+def _kms_key(args: Any) -> Iterable[str]:
+    props = args.props
+    spec = props.get("customerMasterKeySpec") or props.get("keySpec") or "SYMMETRIC_DEFAULT"
+    if spec == "SYMMETRIC_DEFAULT" and not truthy(props.get("enableKeyRotation")):
+        return ["enableKeyRotation is not true: set enableKeyRotation=True"]
+    return []
+
+
+POLICIES = [
+    stack_policy(
+        "s3-bucket-encryption",
+        "P1: every S3 bucket has a server-side encryption configuration with SSE-KMS under a "
+        "customer-managed key (SSE-S3 only for ALB access-log buckets or configured buckets).",
+        MANDATORY,
+        _check_buckets,
+        config={
+            "sseS3Buckets": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "Buckets (logical or physical name) allowed to use SSE-S3.",
+                "default": [],
+            }
+        },
+    ),
+    resource_policy(
+        "rds-encryption",
+        "P1: RDS instances and Aurora clusters encrypt storage and Performance Insights with a "
+        "customer-managed key.",
+        MANDATORY,
+        by_type(
+            {
+                "aws:rds/instance:Instance": _rds_instance,
+                "aws:rds/cluster:Cluster": _rds_cluster,
+                "aws:rds/clusterInstance:ClusterInstance": _rds_cluster_instance,
+            }
+        ),
+    ),
+    resource_policy(
+        "ebs-encryption",
+        "P1: EBS volumes, launch-template block devices and instance block devices are "
+        "encrypted with a customer-managed key.",
+        MANDATORY,
+        by_type(
+            {
+                "aws:ebs/volume:Volume": _ebs_volume,
+                "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,
+                "aws:ec2/instance:Instance": _instance,
+            }
+        ),
+    ),
+    resource_policy(
+        "cmk-encryption",
+        "P1: CloudTrail, log groups, SNS topics, Secrets Manager secrets, Lambda environments, "
+        "SSM SecureString parameters and backup vaults use a customer-managed KMS key.",
+        MANDATORY,
+        by_type(
+            {
+                "aws:cloudtrail/trail:Trail": _requires_cmk("kmsKeyId", "trail's log files"),
+                "aws:cloudwatch/logGroup:LogGroup": _requires_cmk("kmsKeyId", "log group"),
+                "aws:sns/topic:Topic": _requires_cmk("kmsMasterKeyId", "topic"),
+                "aws:secretsmanager/secret:Secret": _requires_cmk("kmsKeyId", "secret"),
+                "aws:lambda/function:Function": _lambda,
+                "aws:ssm/parameter:Parameter": _ssm_parameter,
+                "aws:backup/vault:Vault": _requires_cmk("kmsKeyArn", "backup vault"),
+            }
+        ),
+    ),
+    resource_policy(
+        "kms-key-rotation",
+        "P1: symmetric customer-managed KMS keys have automatic rotation on.",
+        MANDATORY,
+        by_type({"aws:kms/key:Key": _kms_key}),
+    ),
+]

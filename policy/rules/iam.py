@@ -1,0 +1,263 @@
+"""P3 least privilege: IAM documents, trust and resource policies, managed-policy attachments.
+
+Action names and resource types are checked against parliament's shipped copy of AWS's
+service authorization reference; AWS-managed policy ARNs against pulumi-aws's `ManagedPolicy`
+catalog, which the provider maintains from AWS's list.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from functools import cache
+from typing import Any
+
+from pulumi_policy import EnforcementLevel, ResourceValidationArgs
+
+from .common import as_list, by_type, parse_document, principals, resource_policy, statements
+
+MANDATORY = EnforcementLevel.MANDATORY
+
+# Condition keys that pin an anonymous ("*") principal to a known caller.
+PINNING_CONDITION_KEYS = frozenset(
+    k.lower()
+    for k in (
+        "aws:PrincipalArn",
+        "aws:PrincipalAccount",
+        "aws:PrincipalOrgID",
+        "aws:PrincipalOrgPaths",
+        "aws:SourceArn",
+        "aws:SourceAccount",
+        "aws:SourceOwner",
+        "aws:SourceVpc",
+        "aws:SourceVpce",
+        "aws:SourceOrgID",
+        "kms:CallerAccount",
+    )
+)
+# parliament findings that make a document wrong rather than merely broad.
+LINT_ISSUES = frozenset(
+    {"UNKNOWN_ACTION", "UNKNOWN_PREFIX", "RESOURCE_MISMATCH", "MALFORMED", "INVALID_ARN"}
+)
+ADMIN_POLICY_NAMES = frozenset({"AdministratorAccess", "PowerUserAccess", "IAMFullAccess"})
+MANAGED_ARN = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/(?P<path>.+)$")
+ROOT_PRINCIPAL = re.compile(r"^(arn:aws[a-z-]*:iam::)?\d{12}(:root)?$")
+
+
+@cache
+def managed_policy_paths() -> frozenset[str]:
+    """Path/name of every AWS-managed policy (`service-role/AWS_ConfigRole`, ...)."""
+    from pulumi_aws.iam import ManagedPolicy
+
+    paths = set()
+    for member in ManagedPolicy:
+        match = MANAGED_ARN.match(member.value)
+        if match:
+            paths.add(match.group("path"))
+    return frozenset(paths)
+
+
+def _lint(document: Mapping[str, Any], skip: frozenset[str] = frozenset()) -> list[str]:
+    import parliament
+
+    found = parliament.analyze_policy_string(json.dumps(document)).findings
+    return sorted({f"{f.issue}: {f.detail}" for f in found if f.issue in LINT_ISSUES - skip})
+
+
+def _actions(statement: Mapping[str, Any]) -> list[str]:
+    return [str(a) for a in as_list(statement.get("Action"))]
+
+
+def _pinned(statement: Mapping[str, Any]) -> bool:
+    condition = statement.get("Condition")
+    if not isinstance(condition, Mapping):
+        return False
+    for operator_block in condition.values():
+        if isinstance(operator_block, Mapping) and any(
+            str(k).lower() in PINNING_CONDITION_KEYS for k in operator_block
+        ):
+            return True
+    return False
+
+
+def _allows(statement: Mapping[str, Any]) -> bool:
+    return statement.get("Effect") == "Allow"
+
+
+def _broad_actions(label: str, statement: Mapping[str, Any], index: int) -> Iterator[str]:
+    """`*` actions, `service:*` on every resource, and NotAction."""
+    resources = [str(r) for r in as_list(statement.get("Resource"))]
+    if statement.get("NotAction") is not None:
+        yield (
+            f"{label} Statement[{index}] allows NotAction (everything else): list the needed "
+            "actions in Action instead"
+        )
+    for action in _actions(statement):
+        if action == "*":
+            yield f"{label} Statement[{index}] allows Action '*': list the actions it needs"
+        elif action.endswith(":*") and "*" in resources:
+            yield (
+                f"{label} Statement[{index}] allows {action} on Resource '*': narrow the "
+                "actions or scope Resource to specific ARNs"
+            )
+
+
+def _identity_document(label: str, value: Any) -> Iterator[str]:
+    document = parse_document(value)
+    if document is None:
+        if value:
+            yield f"{label} is not a valid JSON policy document: fix the document"
+        return
+    for index, statement in enumerate(statements(document)):
+        if _allows(statement):
+            yield from _broad_actions(label, statement, index)
+    for finding in _lint(document):
+        yield f"{label} lint {finding}: use valid actions and matching resource ARNs"
+
+
+def _resource_document(label: str, value: Any, *, key_policy: bool = False) -> Iterator[str]:
+    document = parse_document(value)
+    if document is None:
+        if value:
+            yield f"{label} is not a valid JSON policy document: fix the document"
+        return
+    for index, statement in enumerate(statements(document)):
+        if not _allows(statement):
+            continue
+        found = principals(statement)
+        if "*" in found and not _pinned(statement):
+            yield (
+                f"{label} Statement[{index}] allows Principal '*' without a condition on "
+                "aws:PrincipalArn/aws:PrincipalAccount/aws:SourceArn/aws:SourceAccount: name "
+                "the principal or add such a condition"
+            )
+        root_only = bool(found) and all(ROOT_PRINCIPAL.match(p) for p in found)
+        if key_policy and root_only and "*" not in _actions(statement):
+            # The account root with kms:* is the standard delegation of the key to IAM.
+            continue
+        # In a key policy Resource "*" means the key itself, but kms:* to anyone other than the
+        # account root still hands out key administration (policy changes, deletion).
+        yield from _broad_actions(label, statement, index)
+    skip = frozenset({"RESOURCE_MISMATCH"}) if key_policy else frozenset()
+    for finding in _lint(document, skip):
+        yield f"{label} lint {finding}: use valid actions and matching resource ARNs"
+
+
+def _trust_document(label: str, value: Any) -> Iterator[str]:
+    document = parse_document(value)
+    if document is None:
+        yield f"{label} is not a valid JSON trust policy: fix the document"
+        return
+    for index, statement in enumerate(statements(document)):
+        if _allows(statement) and "*" in principals(statement):
+            yield (
+                f"{label} Statement[{index}] trusts Principal '*': name the service or "
+                "account principal that may assume the role"
+            )
+
+
+def managed_arn_problem(label: str, arn: Any) -> str | None:
+    """Why an attached managed-policy ARN is not acceptable (None if it is)."""
+    match = MANAGED_ARN.match(str(arn))
+    if match is None:
+        return None
+    path = match.group("path")
+    name = path.rsplit("/", 1)[-1]
+    if name in ADMIN_POLICY_NAMES or name.startswith("AdministratorAccess"):
+        return (
+            f"{label} attaches the admin-class managed policy {name}: attach a policy with "
+            "only the actions the principal needs"
+        )
+    if path not in managed_policy_paths():
+        return (
+            f"{label} {arn} is not an AWS-managed policy: check the name and path (e.g. "
+            "service-role/AWS_ConfigRole, not service-role/ConfigRole)"
+        )
+    return None
+
+
+def _policy_prop(args: ResourceValidationArgs) -> Iterator[str]:
+    yield from _identity_document("policy", args.props.get("policy"))
+
+
+def _role(args: ResourceValidationArgs) -> Iterator[str]:
+    props = args.props
+    yield from _trust_document("assumeRolePolicy", props.get("assumeRolePolicy"))
+    for index, inline in enumerate(as_list(props.get("inlinePolicies"))):
+        if isinstance(inline, Mapping) and inline.get("policy"):
+            yield from _identity_document(f"inlinePolicies[{index}].policy", inline["policy"])
+
+
+def _role_managed(args: ResourceValidationArgs) -> Iterator[str]:
+    for arn in as_list(args.props.get("managedPolicyArns")):
+        problem = managed_arn_problem("managedPolicyArns", arn)
+        if problem:
+            yield problem
+
+
+def _attachment(args: ResourceValidationArgs) -> Iterator[str]:
+    problem = managed_arn_problem("policyArn", args.props.get("policyArn"))
+    if problem:
+        yield problem
+
+
+def _resource_policy(args: ResourceValidationArgs) -> Iterator[str]:
+    yield from _resource_document("policy", args.props.get("policy"))
+
+
+def _key_policy(args: ResourceValidationArgs) -> Iterator[str]:
+    yield from _resource_document("policy", args.props.get("policy"), key_policy=True)
+
+
+POLICIES = [
+    resource_policy(
+        "iam-least-privilege",
+        "P3: role trust policies trust no '*' principal; identity policies (managed, "
+        "role/group/user inline, Role.inlinePolicies) allow no '*' action, no service:* on "
+        "Resource '*', no NotAction, and lint clean (actions that exist, resources that match "
+        "the actions).",
+        MANDATORY,
+        by_type(
+            {
+                "aws:iam/policy:Policy": _policy_prop,
+                "aws:iam/rolePolicy:RolePolicy": _policy_prop,
+                "aws:iam/groupPolicy:GroupPolicy": _policy_prop,
+                "aws:iam/userPolicy:UserPolicy": _policy_prop,
+                "aws:iam/role:Role": _role,
+            }
+        ),
+    ),
+    resource_policy(
+        "iam-managed-policy-attachments",
+        "P3: no admin-class AWS-managed policies (AdministratorAccess*, PowerUserAccess, "
+        "IAMFullAccess) attached, and every AWS-managed policy ARN exists.",
+        MANDATORY,
+        by_type(
+            {
+                "aws:iam/rolePolicyAttachment:RolePolicyAttachment": _attachment,
+                "aws:iam/policyAttachment:PolicyAttachment": _attachment,
+                "aws:iam/groupPolicyAttachment:GroupPolicyAttachment": _attachment,
+                "aws:iam/userPolicyAttachment:UserPolicyAttachment": _attachment,
+                "aws:iam/role:Role": _role_managed,
+            }
+        ),
+    ),
+    resource_policy(
+        "resource-policy-principals",
+        "P3: bucket, key, topic, queue and secret policies allow Principal '*' only under a "
+        "condition pinning the caller; no '*' or service:* grants (the account root with kms:* "
+        "in a key policy is allowed); documents lint clean.",
+        MANDATORY,
+        by_type(
+            {
+                "aws:s3/bucketPolicy:BucketPolicy": _resource_policy,
+                "aws:kms/key:Key": _key_policy,
+                "aws:sns/topicPolicy:TopicPolicy": _resource_policy,
+                "aws:sns/topic:Topic": _resource_policy,
+                "aws:sqs/queuePolicy:QueuePolicy": _resource_policy,
+                "aws:secretsmanager/secretPolicy:SecretPolicy": _resource_policy,
+            }
+        ),
+    ),
+]

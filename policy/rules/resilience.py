@@ -1,0 +1,192 @@
+"""P7 resilience: Multi-AZ databases with backups, deletion protection, protected stateful
+resources, a NAT gateway per AZ.
+
+The same checks run as two policies: `prod-resilience` (mandatory) sees only resources whose
+effective Environment tag is prod/production (case-insensitive), `nonprod-resilience`
+(advisory) sees the rest, so non-production stacks learn what production will demand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from pulumi_policy import EnforcementLevel, ResourceValidationArgs, StackValidationArgs
+
+from .common import as_list, environment_of, is_prod, resource_policy, stack_policy, truthy
+
+MIN_BACKUP_DAYS = 7
+STATEFUL_TYPES = frozenset(
+    {
+        "aws:rds/instance:Instance",
+        "aws:rds/cluster:Cluster",
+        "aws:kms/key:Key",
+        "aws:s3/bucket:Bucket",
+        "aws:s3/bucketV2:BucketV2",
+        "aws:secretsmanager/secret:Secret",
+        "aws:backup/vault:Vault",
+        "aws:dynamodb/table:Table",
+        "aws:efs/fileSystem:FileSystem",
+    }
+)
+
+
+def _backups(props: Any, default: int) -> Iterator[str]:
+    retention = props.get("backupRetentionPeriod")
+    days = default if retention is None else int(retention)
+    if days < MIN_BACKUP_DAYS:
+        yield f"backupRetentionPeriod is {days}: set it to at least {MIN_BACKUP_DAYS} days"
+
+
+def _deletion(props: Any) -> Iterator[str]:
+    if not truthy(props.get("deletionProtection")):
+        yield "deletionProtection is not true: set deletionProtection=True"
+    if truthy(props.get("skipFinalSnapshot")):
+        yield "skipFinalSnapshot is true: set it to False and name a finalSnapshotIdentifier"
+
+
+def _rds_instance(props: Any) -> Iterator[str]:
+    if not truthy(props.get("multiAz")):
+        yield "multiAz is not true: set multiAz=True (a standby in another AZ)"
+    if not props.get("replicateSourceDb"):
+        yield from _backups(props, 0)
+    yield from _deletion(props)
+
+
+def _rds_cluster(props: Any) -> Iterator[str]:
+    yield from _backups(props, 1)
+    yield from _deletion(props)
+
+
+def _load_balancer(props: Any) -> Iterator[str]:
+    if (props.get("loadBalancerType") or "application") == "application" and not truthy(
+        props.get("enableDeletionProtection")
+    ):
+        yield "enableDeletionProtection is not true: set enableDeletionProtection=True"
+
+
+CHECKS: dict[str, Callable[[Any], Iterator[str]]] = {
+    "aws:rds/instance:Instance": _rds_instance,
+    "aws:rds/cluster:Cluster": _rds_cluster,
+    "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
+}
+
+
+def resilience_check(prod: bool) -> Callable[[ResourceValidationArgs], Iterator[str]]:
+    """The shared validator, restricted to production (True) or non-production resources."""
+
+    def check(args: ResourceValidationArgs) -> Iterator[str]:
+        handler = CHECKS.get(args.resource_type)
+        stateful = args.resource_type in STATEFUL_TYPES
+        if handler is None and not stateful:
+            return
+        if is_prod(environment_of(args.props, args.provider)) != prod:
+            return
+        if handler is not None:
+            yield from handler(args.props)
+        if stateful and not args.opts.protect:
+            yield (
+                "resource option protect is not set on this stateful resource: pass "
+                "ResourceOptions(protect=True) so it cannot be deleted by accident"
+            )
+
+    return check
+
+
+def _nat_per_az(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
+    by_type: dict[str, list[Any]] = {}
+    for resource in args.resources:
+        by_type.setdefault(resource.resource_type, []).append(resource)
+    vpcs = by_type.get("aws:ec2/vpc:Vpc", [])
+    prod_vpcs = {v.props.get("id"): v for v in vpcs if is_prod(environment_of(v.props, v.provider))}
+    if not prod_vpcs:
+        return
+    subnets = {s.props.get("id"): s.props for s in by_type.get("aws:ec2/subnet:Subnet", [])}
+    nat_az = {
+        n.props.get("id"): (subnets.get(n.props.get("subnetId")) or {}).get("availabilityZone")
+        for n in by_type.get("aws:ec2/natGateway:NatGateway", [])
+    }
+    table_nats: dict[Any, set[Any]] = {}
+    for table in by_type.get("aws:ec2/routeTable:RouteTable", []):
+        for route in as_list(table.props.get("routes")):
+            if route.get("natGatewayId"):
+                table_nats.setdefault(table.props.get("id"), set()).add(route["natGatewayId"])
+    for route in by_type.get("aws:ec2/route:Route", []):
+        if route.props.get("natGatewayId"):
+            table_nats.setdefault(route.props.get("routeTableId"), set()).add(
+                route.props["natGatewayId"]
+            )
+    for association in by_type.get("aws:ec2/routeTableAssociation:RouteTableAssociation", []):
+        subnet = subnets.get(association.props.get("subnetId"))
+        if subnet is None or subnet.get("vpcId") not in prod_vpcs:
+            continue
+        nats = table_nats.get(association.props.get("routeTableId"), set())
+        az = subnet.get("availabilityZone")
+        for nat in nats:
+            if nat_az.get(nat) != az:
+                vpc = prod_vpcs[subnet.get("vpcId")]
+                yield (
+                    association.urn,
+                    f"a private subnet in {az} of VPC {vpc.name} routes through the NAT "
+                    f"gateway in {nat_az.get(nat)}: in production give every AZ its own NAT "
+                    "gateway and route each private subnet to the one in its AZ",
+                )
+
+
+def _aurora_replicas(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
+    clusters = [
+        r
+        for r in args.resources
+        if r.resource_type == "aws:rds/cluster:Cluster"
+        # Multi-AZ DB clusters (dbClusterInstanceClass) place their own instances in 3 AZs.
+        and not r.props.get("dbClusterInstanceClass")
+        and is_prod(environment_of(r.props, r.provider))
+    ]
+    if not clusters:
+        return
+    members: dict[Any, int] = {}
+    for resource in args.resources:
+        if resource.resource_type == "aws:rds/clusterInstance:ClusterInstance":
+            key = resource.props.get("clusterIdentifier")
+            members[key] = members.get(key, 0) + 1
+    for cluster in clusters:
+        count = members.get(cluster.props.get("id"), 0)
+        if count < 2:
+            yield (
+                cluster.urn,
+                f"Aurora cluster {cluster.name} has {count} ClusterInstance(s): in production "
+                "add at least a writer and one reader (clusterIdentifier = the cluster) so a "
+                "failover has somewhere to go",
+            )
+
+
+POLICIES = [
+    resource_policy(
+        "prod-resilience",
+        "P7 (Environment prod/production): RDS Multi-AZ, backups >= 7 days, deletion "
+        "protection and final snapshots on RDS/Aurora/ALB; stateful resources (RDS, KMS keys, "
+        "buckets, secrets, backup vaults) have protect set.",
+        EnforcementLevel.MANDATORY,
+        resilience_check(prod=True),
+    ),
+    resource_policy(
+        "nonprod-resilience",
+        "P7 (other environments, advisory): the same checks as prod-resilience.",
+        EnforcementLevel.ADVISORY,
+        resilience_check(prod=False),
+    ),
+    stack_policy(
+        "prod-nat-per-az",
+        "P7 (Environment prod/production): each private subnet routes through a NAT gateway in "
+        "its own AZ (one NAT per AZ).",
+        EnforcementLevel.MANDATORY,
+        _nat_per_az,
+    ),
+    stack_policy(
+        "prod-aurora-replicas",
+        "P7 (Environment prod/production): every Aurora cluster has at least two cluster "
+        "instances (a writer and a reader to fail over to).",
+        EnforcementLevel.MANDATORY,
+        _aurora_replicas,
+    ),
+]

@@ -1,0 +1,48 @@
+"""P2 tagging: the required tags, non-empty, on every taggable resource.
+
+Policies see inputs after the provider's Check, where the provider's default tags are already
+merged into `tags`; so a tag set only through default tags counts, as it does in a preview.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from pulumi_policy import EnforcementLevel, ResourceValidationArgs
+
+from .common import as_list, get, resource_policy, tag_map, takes_parameter
+
+DEFAULT_REQUIRED_TAGS = ["Environment", "Project", "Owner", "CostCenter"]
+
+
+def _check(args: ResourceValidationArgs) -> Iterator[str]:
+    if not takes_parameter(args.resource_type, "tags"):
+        return
+    required = [str(t) for t in as_list(args.get_config().get("requiredTags"))]
+    tags = tag_map(get(args.props, "tags", default={}))
+    missing = [t for t in required if not str(tags.get(t) or "").strip()]
+    if missing:
+        yield (
+            f"tags is missing or has empty {', '.join(missing)}: set them on the resource or "
+            "in the provider's defaultTags"
+        )
+
+
+REQUIRED_TAGS_SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "items": {"type": "string"},
+    "description": "Tag keys every taggable resource must carry with a non-empty value.",
+    "default": DEFAULT_REQUIRED_TAGS,
+}
+
+POLICIES = [
+    resource_policy(
+        "required-tags",
+        "P2: every taggable resource carries the required tags (default Environment, Project, "
+        "Owner, CostCenter) with non-empty values, counting the provider's default tags.",
+        EnforcementLevel.MANDATORY,
+        _check,
+        config={"requiredTags": REQUIRED_TAGS_SCHEMA},
+    ),
+]

@@ -1,0 +1,122 @@
+"""P6 transport: TLS 1.2+ on HTTPS listeners, HTTP listeners only redirect, TLS-only buckets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from pulumi_policy import EnforcementLevel, ResourceValidationArgs, StackValidationArgs
+
+from .common import as_list, get, parse_document, resource_policy, stack_policy, statements
+from .encryption import BUCKET_TYPES, bucket_keys
+
+MANDATORY = EnforcementLevel.MANDATORY
+LISTENER_TYPES = frozenset({"aws:lb/listener:Listener", "aws:alb/listener:Listener"})
+BUCKET_POLICY_TYPE = "aws:s3/bucketPolicy:BucketPolicy"
+DEFAULT_TLS_POLICIES = [
+    "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06",
+    "ELBSecurityPolicy-TLS13-1-3-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS-1-2-2017-01",
+    "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
+    "ELBSecurityPolicy-FS-1-2-2019-08",
+    "ELBSecurityPolicy-FS-1-2-Res-2019-08",
+    "ELBSecurityPolicy-FS-1-2-Res-2020-10",
+]
+
+
+def _listener(args: ResourceValidationArgs) -> Iterator[str]:
+    if args.resource_type not in LISTENER_TYPES:
+        return
+    props = args.props
+    protocol = str(props.get("protocol") or "").upper()
+    if protocol in ("HTTPS", "TLS"):
+        allowed = [str(p) for p in as_list(args.get_config().get("allowedTlsPolicies"))]
+        policy = props.get("sslPolicy")
+        if policy not in allowed:
+            yield (
+                f"sslPolicy={policy!r} is not an allowed TLS 1.2+ policy: set sslPolicy to one "
+                f"of {', '.join(allowed[:3])}, ... (allowedTlsPolicies)"
+            )
+    elif protocol == "HTTP":
+        actions = as_list(props.get("defaultActions"))
+        for index, action in enumerate(actions):
+            redirect = get(action, "redirect", default={})
+            if action.get("type") != "redirect" or str(redirect.get("protocol")).upper() != (
+                "HTTPS"
+            ):
+                yield (
+                    f"defaultActions[{index}] of an HTTP listener is {action.get('type')!r}: "
+                    "HTTP listeners must only redirect to HTTPS (type 'redirect', "
+                    "redirect.protocol 'HTTPS', statusCode 'HTTP_301')"
+                )
+        if not actions:
+            yield "HTTP listener has no defaultActions: redirect to HTTPS"
+
+
+def denies_insecure_transport(document: Mapping[str, Any] | None) -> bool:
+    """Whether a bucket policy denies requests with aws:SecureTransport false."""
+    for statement in statements(document):
+        if statement.get("Effect") != "Deny":
+            continue
+        condition = statement.get("Condition") or {}
+        for block in condition.values() if isinstance(condition, Mapping) else ():
+            if not isinstance(block, Mapping):
+                continue
+            for key, value in block.items():
+                if str(key).lower() == "aws:securetransport" and "false" in [
+                    str(v).lower() for v in as_list(value)
+                ]:
+                    return True
+    return False
+
+
+def _tls_only_buckets(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
+    buckets = [r for r in args.resources if r.resource_type in BUCKET_TYPES]
+    if not buckets:
+        return
+    secured = {
+        str(r.props.get("bucket"))
+        for r in args.resources
+        if r.resource_type == BUCKET_POLICY_TYPE
+        and denies_insecure_transport(parse_document(r.props.get("policy")))
+    }
+    for bucket in buckets:
+        if not bucket_keys(bucket.props) & secured:
+            yield (
+                bucket.urn,
+                f"bucket {bucket.props.get('bucket') or bucket.name} has no bucket policy "
+                "denying aws:SecureTransport=false: add a BucketPolicy statement with Effect "
+                "Deny, Action s3:*, Condition Bool aws:SecureTransport 'false'",
+            )
+
+
+POLICIES = [
+    resource_policy(
+        "listener-tls",
+        "P6: HTTPS/TLS listeners use an allowed TLS 1.2+ security policy; HTTP listeners only "
+        "redirect to HTTPS.",
+        MANDATORY,
+        _listener,
+        config={
+            "allowedTlsPolicies": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "Load balancer security policies accepted on HTTPS listeners.",
+                "default": DEFAULT_TLS_POLICIES,
+            }
+        },
+    ),
+    stack_policy(
+        "s3-bucket-tls-only",
+        "P6: every S3 bucket has a bucket policy denying requests without TLS "
+        "(aws:SecureTransport false).",
+        MANDATORY,
+        _tls_only_buckets,
+    ),
+]

@@ -1,0 +1,218 @@
+"""P1 encryption policies: violating and compliant shapes of every encrypted resource."""
+
+from __future__ import annotations
+
+import pulumi
+import pulumi_aws as aws
+
+from .helpers import check, default_provider_config, doc, provider
+
+KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def _bucket(name: str, opts: pulumi.ResourceOptions, algorithm: str | None, key=None) -> None:
+    bucket = aws.s3.Bucket(name, opts=opts)
+    if algorithm is not None:
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            f"{name}-sse",
+            bucket=bucket.id,
+            rules=[
+                {
+                    "apply_server_side_encryption_by_default": {
+                        "sse_algorithm": algorithm,
+                        "kms_master_key_id": key,
+                    }
+                }
+            ],
+            opts=opts,
+        )
+
+
+def test_bucket_encryption_stack_policy() -> None:
+    def program() -> None:
+        opts = provider()
+        key = aws.kms.Key("key", enable_key_rotation=True, opts=opts)
+        _bucket("kms", opts, "aws:kms", key.arn)
+        _bucket("none", opts, None)
+        _bucket("aes", opts, "AES256")
+        _bucket("managed", opts, "aws:kms", "alias/aws/s3")
+        _bucket("allowed", opts, "AES256")
+
+    result = check(
+        program,
+        ["s3-bucket-encryption"],
+        pack_config={"s3-bucket-encryption": {"sseS3Buckets": ["allowed"]}},
+    )
+    assert result.names("s3-bucket-encryption", "mandatory") == {"none", "aes", "managed"}
+    assert "no BucketServerSideEncryptionConfiguration" in result.messages("s3-bucket-encryption")
+
+
+def test_alb_log_bucket_may_use_sse_s3() -> None:
+    def program() -> None:
+        opts = provider()
+        bucket = aws.s3.Bucket("alb-logs", opts=opts)
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            "alb-logs-sse",
+            bucket=bucket.id,
+            rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
+            opts=opts,
+        )
+        aws.lb.LoadBalancer(
+            "alb",
+            load_balancer_type="application",
+            subnets=["subnet-1", "subnet-2"],
+            access_logs={"bucket": bucket.bucket, "enabled": True},
+            opts=opts,
+        )
+
+    assert check(program, ["s3-bucket-encryption"]).of("s3-bucket-encryption") == []
+
+
+def test_rds_instance_cluster_and_performance_insights() -> None:
+    def program() -> None:
+        opts = provider()
+        common = {"instance_class": "db.t3.micro", "engine": "postgres", "opts": opts}
+        aws.rds.Instance(
+            "good",
+            storage_encrypted=True,
+            kms_key_id=KEY_ARN,
+            performance_insights_enabled=True,
+            performance_insights_kms_key_id=KEY_ARN,
+            **common,
+        )
+        aws.rds.Instance("plain", **common)
+        aws.rds.Instance(
+            "pi-default-key",
+            storage_encrypted=True,
+            kms_key_id=KEY_ARN,
+            performance_insights_enabled=True,
+            **common,
+        )
+        aws.rds.Cluster("cluster-plain", engine="aurora-postgresql", opts=opts)
+        aws.rds.Cluster(
+            "cluster-good",
+            engine="aurora-postgresql",
+            storage_encrypted=True,
+            kms_key_id=KEY_ARN,
+            opts=opts,
+        )
+        aws.rds.ClusterInstance(
+            "member",
+            cluster_identifier="c",
+            instance_class="db.r6g.large",
+            engine="aurora-postgresql",
+            performance_insights_enabled=True,
+            opts=opts,
+        )
+
+    result = check(program, ["rds-encryption"])
+    assert result.names("rds-encryption") == {"plain", "pi-default-key", "cluster-plain", "member"}
+    assert "performanceInsightsKmsKeyId" in result.messages("rds-encryption")
+
+
+def test_ebs_volume_launch_template_and_instance() -> None:
+    def program() -> None:
+        opts = provider()
+        aws.ebs.Volume(
+            "vol-good",
+            availability_zone="us-east-1a",
+            size=8,
+            encrypted=True,
+            kms_key_id=KEY_ARN,
+            opts=opts,
+        )
+        aws.ebs.Volume("vol-bad", availability_zone="us-east-1a", size=8, encrypted=True, opts=opts)
+        ebs_good = {"volume_size": 8, "encrypted": "true", "kms_key_id": KEY_ARN}
+        aws.ec2.LaunchTemplate(
+            "lt-good",
+            block_device_mappings=[{"device_name": "/dev/xvda", "ebs": ebs_good}],
+            opts=opts,
+        )
+        aws.ec2.LaunchTemplate(
+            "lt-bad",
+            block_device_mappings=[{"device_name": "/dev/xvda", "ebs": {"volume_size": 8}}],
+            opts=opts,
+        )
+        aws.ec2.LaunchTemplate("lt-none", opts=opts)
+        aws.ec2.Instance(
+            "vm-good",
+            ami="ami-123",
+            instance_type="t3.micro",
+            root_block_device={"encrypted": True, "kms_key_id": KEY_ARN},
+            opts=opts,
+        )
+        aws.ec2.Instance(
+            "vm-bad",
+            ami="ami-123",
+            instance_type="t3.micro",
+            root_block_device={"encrypted": True, "kms_key_id": KEY_ARN},
+            ebs_block_devices=[{"device_name": "/dev/sdf", "encrypted": False}],
+            opts=opts,
+        )
+        aws.ec2.Instance("vm-noroot", ami="ami-123", instance_type="t3.micro", opts=opts)
+
+    result = check(program, ["ebs-encryption"])
+    assert result.names("ebs-encryption") == {"vol-bad", "lt-bad", "lt-none", "vm-bad", "vm-noroot"}
+    assert "ebsBlockDevices[0]" in result.messages("ebs-encryption")
+
+
+def test_cmk_encryption_services() -> None:
+    def program() -> None:
+        opts = provider()
+        aws.cloudtrail.Trail("trail-bad", s3_bucket_name="b", opts=opts)
+        aws.cloudtrail.Trail("trail-good", s3_bucket_name="b", kms_key_id=KEY_ARN, opts=opts)
+        aws.cloudwatch.LogGroup("lg-bad", retention_in_days=7, opts=opts)
+        aws.cloudwatch.LogGroup("lg-good", kms_key_id=KEY_ARN, opts=opts)
+        aws.sns.Topic("topic-bad", kms_master_key_id="alias/aws/sns", opts=opts)
+        aws.sns.Topic("topic-good", kms_master_key_id=KEY_ARN, opts=opts)
+        aws.secretsmanager.Secret("secret-bad", opts=opts)
+        aws.secretsmanager.Secret(
+            "secret-managed", kms_key_id="alias/aws/secretsmanager", opts=opts
+        )
+        aws.secretsmanager.Secret("secret-good", kms_key_id=KEY_ARN, opts=opts)
+        fn = {
+            "role": "arn:aws:iam::123456789012:role/r",
+            "runtime": "python3.12",
+            "handler": "h.h",
+            "code": pulumi.AssetArchive({}),
+            "opts": opts,
+        }
+        aws.lambda_.Function("fn-bad", environment={"variables": {"A": "1"}}, **fn)
+        aws.lambda_.Function(
+            "fn-good", environment={"variables": {"A": "1"}}, kms_key_arn=KEY_ARN, **fn
+        )
+        aws.lambda_.Function("fn-noenv", **fn)
+        aws.ssm.Parameter(
+            "param-bad", type="SecureString", value="x", key_id="alias/aws/ssm", opts=opts
+        )
+        aws.ssm.Parameter("param-good", type="SecureString", value="x", key_id=KEY_ARN, opts=opts)
+        aws.ssm.Parameter("param-plain", type="String", value="x", opts=opts)
+        aws.backup.Vault("vault-bad", opts=opts)
+        aws.backup.Vault("vault-good", kms_key_arn=KEY_ARN, opts=opts)
+
+    result = check(program, ["cmk-encryption"])
+    assert result.names("cmk-encryption") == {
+        "trail-bad",
+        "lg-bad",
+        "topic-bad",
+        "secret-bad",
+        "secret-managed",
+        "fn-bad",
+        "param-bad",
+        "vault-bad",
+    }
+    assert "AWS-managed key" in result.messages("cmk-encryption")
+
+
+def test_kms_rotation_on_default_provider() -> None:
+    def program() -> None:
+        policy = doc(
+            {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:*", "Resource": "*"}
+        )
+        aws.kms.Key("rotating", enable_key_rotation=True)
+        aws.kms.Key("static", policy=policy)
+        aws.kms.Key("asymmetric", customer_master_key_spec="RSA_2048", key_usage="SIGN_VERIFY")
+
+    result = check(program, ["kms-key-rotation"], config=default_provider_config())
+    assert result.names("kms-key-rotation") == {"static"}
+    assert "enableKeyRotation" in result.messages("kms-key-rotation")
