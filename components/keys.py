@@ -22,6 +22,8 @@ class KeysArgs:
 
     deletion_window_days: int = 30
     """Waiting period before a scheduled key deletion takes effect (7-30 days)."""
+    protect: bool = False
+    """Protect the keys from `pulumi destroy` (prod): data encrypted under a deleted key is lost."""
     data_key_service_roles: Sequence[pulumi.Input[str]] = field(default_factory=list)
     """Service-linked roles that attach encrypted volumes on the stack's behalf (Auto Scaling):
     they get the data key's use and grant permissions, which IAM alone cannot give them."""
@@ -77,7 +79,7 @@ class Keys(pulumi.ComponentResource):
             deletion_window_in_days=self._args.deletion_window_days,
             policy=document([root, *statements]),
             tags=name_tag(name),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=pulumi.ResourceOptions(parent=self, protect=self._args.protect),
         )
         # A prefix keeps the alias readable while the provider's suffix keeps two stacks with
         # the same environment and service from colliding (aliases are account-wide names).

@@ -26,6 +26,12 @@ VALID = {
             "azs": ["us-east-1a", "us-east-1b"],
         },
     ],
+    "compute": {
+        "certificateArn": {
+            "us-east-1": "arn:aws:acm:us-east-1:123456789012:certificate/0000-1111",
+            "eu-west-1": "arn:aws:acm:eu-west-1:123456789012:certificate/2222-3333",
+        }
+    },
 }
 SECONDARY = {
     "name": "eu-west-1",

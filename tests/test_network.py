@@ -257,7 +257,7 @@ def test_every_resource_on_an_explicit_regional_provider(stack: str) -> None:
     """S7: every AWS resource uses one of the explicit per-region providers created by the
     program, and sits in the region of the RegionalStack that parents it."""
     run = stack_run(stack)
-    providers = {p.urn: p for p in run.resources if p.is_provider}
+    providers = {p.urn: p for p in run.resources if p.type == "pulumi:providers:aws"}
     assert all(p.name.startswith("aws-") for p in providers.values())
     for resource in run.resources:
         if resource.custom and resource.type.startswith("aws:"):

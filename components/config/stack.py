@@ -8,8 +8,10 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
+from .audit import AuditConfig
 from .base import Section, check_retention
 from .compute import ComputeConfig
+from .database import DatabaseConfig
 from .network import NetworkConfig, RegionConfig
 from .rotation import RotationConfig
 
@@ -27,6 +29,8 @@ class KeysConfig(Section):
 
     deletion_window_days: int = Field(default=30, ge=7, le=30)
     """Days a scheduled key deletion waits (7-30): time to notice and cancel a mistake."""
+    protect: bool = False
+    """Protect the keys from deletion by Pulumi (set in prod)."""
 
 
 class StackConfig(Section):
@@ -46,8 +50,10 @@ class StackConfig(Section):
     network: NetworkConfig = NetworkConfig()
     logging: LoggingConfig = LoggingConfig()
     keys: KeysConfig = KeysConfig()
+    audit: AuditConfig = AuditConfig()
     rotation: RotationConfig = RotationConfig()
     compute: ComputeConfig = ComputeConfig()
+    database: DatabaseConfig = DatabaseConfig()
 
     @field_validator("environment", "service")
     @classmethod
@@ -87,7 +93,21 @@ class StackConfig(Section):
             raise ValueError("regions: exactly one region must have role primary")
         if roles.count("secondary") > 1:
             raise ValueError("regions: at most one region may have role secondary")
+        self._certificates_cover_regions()
         return self
+
+    def _certificates_cover_regions(self) -> None:
+        # C2, S5: the HTTPS listener needs a certificate in every region, either configured
+        # (ACM certificates are regional) or issued through the configured hosted zone.
+        if self.compute.issues_certificate:
+            return
+        missing = [r.name for r in self.regions if self.compute.certificate_for(r.name) is None]
+        if missing:
+            raise ValueError(
+                f"compute.certificateArn: no ACM certificate for {', '.join(missing)}; HTTPS is "
+                "required: set compute.certificateArn (an ARN, or a map region -> ARN) or "
+                "compute.hostedZoneId with compute.domainName to issue one"
+            )
 
     @property
     def primary(self) -> RegionConfig:

@@ -1,0 +1,394 @@
+"""Compute tier: an internet-facing ALB over HTTPS in front of an Auto Scaling group in the
+private subnets (C1-C7)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from .account import AccountContext
+from .buckets import SecureBucket, SecureBucketArgs
+from .config.compute import ComputeConfig
+from .iam import service_trust_policy
+from .naming import child_name, name_tag, token
+
+# The instance role gets exactly these AWS managed policies (C7): Session Manager access and
+# the CloudWatch agent; no inline policies.
+INSTANCE_MANAGED_POLICIES = (
+    "AmazonSSMManagedInstanceCore",
+    "CloudWatchAgentServerPolicy",
+)
+
+
+def autoscaling_service_role(
+    name: str, opts: pulumi.ResourceOptions | None = None
+) -> aws.iam.ServiceLinkedRole:
+    """A service-linked role for this stack's Auto Scaling group in one region.
+
+    Instances boot from volumes encrypted under the data CMK, which Auto Scaling can only do
+    when its service-linked role may use the key; the key policy must name the role, so the
+    role is created before the keys. The suffix is unique per project, stack and region (S2):
+    role names are account-wide.
+    """
+    stack_id = f"{pulumi.get_organization()}/{pulumi.get_project()}/{pulumi.get_stack()}/{name}"
+    suffix = f"{name[:22]}-{hashlib.sha256(stack_id.encode()).hexdigest()[:8]}"
+    return aws.iam.ServiceLinkedRole(
+        child_name(name, "autoscaling"),
+        aws_service_name="autoscaling.amazonaws.com",
+        custom_suffix=suffix,
+        description=f"Auto Scaling for {name}: launches instances with CMK-encrypted volumes",
+        tags=name_tag(child_name(name, "autoscaling")),
+        opts=opts,
+    )
+
+
+@dataclass
+class ComputeArgs:
+    """Arguments of `Compute`: the network tier's outputs, the data key and the tier's
+    validated settings."""
+
+    settings: ComputeConfig
+    """Validated compute config (sizes, health check, TLS policy, ...)."""
+    vpc_id: pulumi.Input[str]
+    public_subnet_ids: Sequence[pulumi.Input[str]]
+    """The load balancer's subnets: the public subnet of every AZ."""
+    private_subnet_ids: Sequence[pulumi.Input[str]]
+    """The instances' subnets: the private (application) subnet of every AZ."""
+    alb_security_group_id: pulumi.Input[str]
+    app_security_group_id: pulumi.Input[str]
+    data_key_arn: pulumi.Input[str]
+    """CMK of the instances' EBS volumes."""
+    autoscaling_role_arn: pulumi.Input[str]
+    """Service-linked role the group launches with (see `autoscaling_service_role`)."""
+    certificate_arn: pulumi.Input[str] | None = None
+    """Certificate of this region; None issues one (needs `settings.hosted_zone_id`)."""
+    instance_tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags the group propagates to instances and volumes (provider default tags do not
+    reach resources that Auto Scaling launches)."""
+
+
+class Compute(pulumi.ComponentResource):
+    """One region's application tier."""
+
+    load_balancer: aws.lb.LoadBalancer
+    target_group: aws.lb.TargetGroup
+    https_listener: aws.lb.Listener
+    group: aws.autoscaling.Group
+    log_bucket: SecureBucket
+    certificate_arn: pulumi.Output[str]
+    """The HTTPS listener's certificate (configured, or issued and validated)."""
+
+    def __init__(
+        self, name: str, args: ComputeArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(token("compute", "Compute"), name, None, opts)
+        self._name = name
+        self._args = args
+        self._settings = args.settings
+        self._ctx = AccountContext.lookup(self)
+        self._child = pulumi.ResourceOptions(parent=self)
+
+        self.log_bucket = self._create_log_bucket()
+        self.certificate_arn = self._certificate()
+        self._create_load_balancer()
+        template = self._create_launch_template()
+        self._create_group(template)
+
+        self.register_outputs(
+            {
+                "load_balancer_arn": self.load_balancer.arn,
+                "load_balancer_dns_name": self.load_balancer.dns_name,
+                "target_group_arn": self.target_group.arn,
+                "group_name": self.group.name,
+                "access_log_bucket": self.log_bucket.name,
+            }
+        )
+
+    # Load balancer (C1-C4) -------------------------------------------------------------------
+
+    def _create_log_bucket(self) -> SecureBucket:
+        settings = self._settings
+        prefix = settings.access_log_prefix
+        elb_account = aws.elb.get_service_account_output(
+            opts=pulumi.InvokeOutputOptions(parent=self)
+        )
+        ctx = self._ctx
+
+        def statements(bucket_arn: pulumi.Output[str]) -> list[dict[str, object]]:
+            logs = pulumi.Output.concat(bucket_arn, "/", prefix, "/AWSLogs/", ctx.account_id, "/*")
+            return [
+                {
+                    # Regions opened before August 2022 deliver from a regional ELB account.
+                    "Sid": "ElbAccountWritesAccessLogs",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": elb_account.arn},
+                    "Action": "s3:PutObject",
+                    "Resource": logs,
+                },
+                {
+                    # Newer regions deliver through the log-delivery service principal.
+                    "Sid": "ElbServiceWritesAccessLogs",
+                    "Effect": "Allow",
+                    "Principal": {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"},
+                    "Action": "s3:PutObject",
+                    "Resource": logs,
+                    "Condition": {"StringEquals": {"aws:SourceAccount": ctx.account_id}},
+                },
+            ]
+
+        # ALB access logs can only be delivered to SSE-S3 buckets (AWS refuses SSE-KMS).
+        return SecureBucket(
+            child_name(self._name, "alb-logs"),
+            SecureBucketArgs(
+                sse_s3=True,
+                policy_statements=statements,
+                expiration_days=settings.access_log_expiration_days,
+                noncurrent_version_days=7,
+                protect=settings.protect_log_bucket,
+            ),
+            opts=self._child,
+        )
+
+    def _certificate(self) -> pulumi.Output[str]:
+        if self._args.certificate_arn is not None:
+            return pulumi.Output.from_input(self._args.certificate_arn)
+        settings = self._settings
+        if settings.hosted_zone_id is None or settings.domain_name is None:
+            raise ValueError(f"{self._name}: no certificate ARN and no hosted zone to issue one")
+        name = child_name(self._name, "cert")
+        certificate = aws.acm.Certificate(
+            name,
+            domain_name=settings.domain_name,
+            validation_method="DNS",
+            key_algorithm="RSA_2048",
+            tags=name_tag(name),
+            opts=self._child,
+        )
+        option = certificate.domain_validation_options[0]
+        record = aws.route53.Record(
+            name,
+            zone_id=settings.hosted_zone_id,
+            name=option.resource_record_name,
+            type=option.resource_record_type,
+            records=[option.resource_record_value],
+            ttl=60,
+            allow_overwrite=True,
+            opts=self._child,
+        )
+        validation = aws.acm.CertificateValidation(
+            name,
+            certificate_arn=certificate.arn,
+            validation_record_fqdns=[record.fqdn],
+            opts=self._child,
+        )
+        return validation.certificate_arn
+
+    def _create_load_balancer(self) -> None:
+        settings, args = self._settings, self._args
+        name = child_name(self._name, "alb")
+        self.load_balancer = aws.lb.LoadBalancer(
+            name,
+            load_balancer_type="application",
+            internal=False,
+            subnets=list(args.public_subnet_ids),
+            security_groups=[args.alb_security_group_id],
+            drop_invalid_header_fields=True,
+            enable_deletion_protection=settings.deletion_protection,
+            idle_timeout=settings.idle_timeout_seconds,
+            desync_mitigation_mode="defensive",
+            access_logs=aws.lb.LoadBalancerAccessLogsArgs(
+                bucket=self.log_bucket.name,
+                prefix=settings.access_log_prefix,
+                enabled=True,
+            ),
+            tags=name_tag(name),
+            # AWS checks that it may write to the bucket when logging is turned on.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.log_bucket.policy]),
+        )
+        health = settings.health_check
+        tg_name = child_name(self._name, "app")
+        self.target_group = aws.lb.TargetGroup(
+            tg_name,
+            vpc_id=args.vpc_id,
+            port=settings.app_port,
+            protocol="HTTP",
+            target_type="instance",
+            deregistration_delay=settings.deregistration_delay_seconds,
+            health_check=aws.lb.TargetGroupHealthCheckArgs(
+                enabled=True,
+                path=health.path,
+                port="traffic-port",
+                protocol="HTTP",
+                matcher=health.matcher,
+                interval=health.interval_seconds,
+                timeout=health.timeout_seconds,
+                healthy_threshold=health.healthy_threshold,
+                unhealthy_threshold=health.unhealthy_threshold,
+            ),
+            tags=name_tag(tg_name),
+            opts=self._child,
+        )
+        https = child_name(self._name, "https")
+        self.https_listener = aws.lb.Listener(
+            https,
+            load_balancer_arn=self.load_balancer.arn,
+            port=443,
+            protocol="HTTPS",
+            ssl_policy=settings.ssl_policy,
+            certificate_arn=self.certificate_arn,
+            default_actions=[
+                aws.lb.ListenerDefaultActionArgs(
+                    type="forward", target_group_arn=self.target_group.arn
+                )
+            ],
+            tags=name_tag(https),
+            opts=self._child,
+        )
+        http = child_name(self._name, "http")
+        aws.lb.Listener(
+            http,
+            load_balancer_arn=self.load_balancer.arn,
+            port=80,
+            protocol="HTTP",
+            default_actions=[
+                aws.lb.ListenerDefaultActionArgs(
+                    type="redirect",
+                    redirect=aws.lb.ListenerDefaultActionRedirectArgs(
+                        protocol="HTTPS", port="443", status_code="HTTP_301"
+                    ),
+                )
+            ],
+            tags=name_tag(http),
+            opts=self._child,
+        )
+
+    # Instances (C5-C7) -----------------------------------------------------------------------
+
+    def _instance_profile(self) -> aws.iam.InstanceProfile:
+        name = child_name(self._name, "app")
+        role = aws.iam.Role(
+            name,
+            description=f"{name} instances: Session Manager and CloudWatch agent only",
+            assume_role_policy=service_trust_policy("ec2.amazonaws.com"),
+            tags=name_tag(name),
+            opts=self._child,
+        )
+        for policy in INSTANCE_MANAGED_POLICIES:
+            aws.iam.RolePolicyAttachment(
+                child_name(name, policy.lower()),
+                role=role.name,
+                policy_arn=pulumi.Output.concat(
+                    "arn:", self._ctx.partition, ":iam::aws:policy/", policy
+                ),
+                opts=self._child,
+            )
+        return aws.iam.InstanceProfile(name, role=role.name, tags=name_tag(name), opts=self._child)
+
+    def _create_launch_template(self) -> aws.ec2.LaunchTemplate:
+        settings, args = self._settings, self._args
+        ami = aws.ssm.get_parameter_output(
+            name=settings.ami_parameter, opts=pulumi.InvokeOutputOptions(parent=self)
+        )
+        profile = self._instance_profile()
+        name = child_name(self._name, "app")
+        launched_tags = {**args.instance_tags, **name_tag(name)}
+        return aws.ec2.LaunchTemplate(
+            name,
+            description=f"{name}: Amazon Linux 2023, IMDSv2, encrypted root volume",
+            image_id=pulumi.Output.unsecret(ami.value),
+            instance_type=settings.instance_type,
+            iam_instance_profile=aws.ec2.LaunchTemplateIamInstanceProfileArgs(arn=profile.arn),
+            metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
+                http_endpoint="enabled",
+                http_tokens="required",
+                http_put_response_hop_limit=1,
+                instance_metadata_tags="disabled",
+            ),
+            block_device_mappings=[
+                aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
+                    device_name="/dev/xvda",
+                    ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
+                        volume_size=settings.root_volume_size_gb,
+                        volume_type="gp3",
+                        encrypted="true",
+                        kms_key_id=args.data_key_arn,
+                        delete_on_termination="true",
+                    ),
+                )
+            ],
+            network_interfaces=[
+                aws.ec2.LaunchTemplateNetworkInterfaceArgs(
+                    device_index=0,
+                    associate_public_ip_address="false",
+                    delete_on_termination="true",
+                    security_groups=[args.app_security_group_id],
+                )
+            ],
+            user_data=base64.b64encode(settings.user_data.encode()).decode(),
+            monitoring=aws.ec2.LaunchTemplateMonitoringArgs(enabled=True),
+            ebs_optimized="true",
+            update_default_version=True,
+            tag_specifications=[
+                aws.ec2.LaunchTemplateTagSpecificationArgs(resource_type=kind, tags=launched_tags)
+                for kind in ("instance", "volume")
+            ],
+            tags=name_tag(name),
+            opts=self._child,
+        )
+
+    def _create_group(self, template: aws.ec2.LaunchTemplate) -> None:
+        settings, args = self._settings, self._args
+        name = child_name(self._name, "app")
+        self.group = aws.autoscaling.Group(
+            name,
+            vpc_zone_identifiers=list(args.private_subnet_ids),
+            min_size=settings.min_size,
+            max_size=settings.max_size,
+            desired_capacity=settings.desired_capacity,
+            launch_template=aws.autoscaling.GroupLaunchTemplateArgs(
+                id=template.id, version=template.latest_version.apply(str)
+            ),
+            target_group_arns=[self.target_group.arn],
+            health_check_type="ELB",
+            health_check_grace_period=settings.health_check_grace_period_seconds,
+            service_linked_role_arn=args.autoscaling_role_arn,
+            # A new template version rolls through the group instead of waiting for scale-in.
+            instance_refresh=aws.autoscaling.GroupInstanceRefreshArgs(
+                strategy="Rolling",
+                preferences=aws.autoscaling.GroupInstanceRefreshPreferencesArgs(
+                    min_healthy_percentage=settings.refresh_min_healthy_percentage,
+                    auto_rollback=True,
+                ),
+            ),
+            enabled_metrics=[
+                "GroupDesiredCapacity",
+                "GroupInServiceInstances",
+                "GroupMaxSize",
+                "GroupMinSize",
+                "GroupTotalInstances",
+            ],
+            tags=[
+                aws.autoscaling.GroupTagArgs(key=key, value=value, propagate_at_launch=True)
+                for key, value in {**args.instance_tags, **name_tag(name)}.items()
+            ],
+            # The desired count belongs to the scaling policy once the group exists.
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["desiredCapacity"]),
+        )
+        aws.autoscaling.Policy(
+            child_name(name, "cpu"),
+            autoscaling_group_name=self.group.name,
+            policy_type="TargetTrackingScaling",
+            estimated_instance_warmup=settings.health_check_grace_period_seconds,
+            target_tracking_configuration=aws.autoscaling.PolicyTargetTrackingConfigurationArgs(
+                predefined_metric_specification=aws.autoscaling.PolicyTargetTrackingConfigurationPredefinedMetricSpecificationArgs(
+                    predefined_metric_type="ASGAverageCPUUtilization"
+                ),
+                target_value=settings.cpu_target_percent,
+            ),
+            opts=self._child,
+        )

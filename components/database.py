@@ -1,0 +1,365 @@
+"""Database tier: PostgreSQL as one RDS instance or an Aurora cluster, private, encrypted,
+monitored, with generated credentials held in Secrets Manager (D1-D9)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_random as random
+
+from .account import AccountContext
+from .config.database import DatabaseConfig
+from .iam import service_trust_policy
+from .naming import child_name, name_tag, token
+
+PORT = 5432
+# Libraries preloaded in every database (D6): query statistics and session auditing.
+PRELOAD_LIBRARIES = "pg_stat_statements,pgaudit"
+# Parameters PostgreSQL reads only at start-up: RDS accepts them only with pending-reboot.
+STATIC_PARAMETERS = frozenset(
+    {
+        "shared_preload_libraries",
+        "max_connections",
+        "shared_buffers",
+        "max_worker_processes",
+        "max_wal_senders",
+        "max_replication_slots",
+        "max_locks_per_transaction",
+        "max_prepared_transactions",
+        "track_activity_query_size",
+        "wal_buffers",
+        "huge_pages",
+    }
+)
+# RDS PostgreSQL exports both; Aurora PostgreSQL has no separate upgrade log (D5).
+LOG_EXPORTS = {"postgres": ["postgresql", "upgrade"], "aurora-postgresql": ["postgresql"]}
+# Characters RandomPassword may use besides letters and digits: none of them needs escaping in
+# a connection URI, and RDS forbids '/', '@', '"' and spaces.
+PASSWORD_SPECIALS = "-_.~"
+
+
+@dataclass
+class DatabaseArgs:
+    """Arguments of `Database`: the network tier's outputs, the keys and validated settings."""
+
+    settings: DatabaseConfig
+    """Validated database config (engine, sizes, backups, parameters, ...)."""
+    db_subnet_group_name: pulumi.Input[str]
+    """The DB subnet group of the database subnets (N9)."""
+    security_group_ids: Sequence[pulumi.Input[str]]
+    """The database security group (5432 from the app and rotation groups only)."""
+    data_key_arn: pulumi.Input[str]
+    """CMK of storage and Performance Insights."""
+    secrets_key_arn: pulumi.Input[str]
+    """CMK of the credentials secret."""
+    logs_key_arn: pulumi.Input[str]
+    """CMK of the log groups the database exports to."""
+    log_retention_days: int = 30
+    """Retention of those log groups (A3)."""
+
+
+class Database(pulumi.ComponentResource):
+    """One region's PostgreSQL database and its credentials secret."""
+
+    writer_endpoint: pulumi.Output[str]
+    """Host name applications write to."""
+    reader_endpoint: pulumi.Output[str]
+    """Host name for reads: the Aurora reader endpoint, or the instance itself."""
+    secret: aws.secretsmanager.Secret
+    """Credentials in the rotation shape {engine, host, port, username, password, dbname}."""
+    database: aws.rds.Instance | aws.rds.Cluster
+    """The RDS instance or Aurora cluster (what backups and alarms select)."""
+    instances: list[aws.rds.Instance | aws.rds.ClusterInstance]
+    """Every database instance (the RDS instance, or the cluster's writer and readers)."""
+
+    def __init__(
+        self, name: str, args: DatabaseArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(token("database", "Database"), name, None, opts)
+        self._name = name
+        self._args = args
+        self._settings = args.settings
+        self._ctx = AccountContext.lookup(self)
+        self._child = pulumi.ResourceOptions(parent=self)
+        # Stateful resources carry `protect` from config (on in prod).
+        self._stateful = pulumi.ResourceOptions(parent=self, protect=args.settings.protect)
+
+        self._password = random.RandomPassword(
+            child_name(name, "master-password"),
+            length=32,
+            special=True,
+            override_special=PASSWORD_SPECIALS,
+            min_lower=2,
+            min_upper=2,
+            min_numeric=2,
+            opts=self._child,
+        )
+        # Identifiers and snapshot names are unique per account and region: a random suffix keeps
+        # stacks apart (S2), and a known identifier lets the log groups exist before the
+        # database starts exporting into them (otherwise RDS creates them unencrypted, kept
+        # forever).
+        suffix = random.RandomId(child_name(name, "db-suffix"), byte_length=4, opts=self._child)
+        self._identifier = pulumi.Output.concat(name, "-db-", suffix.hex)
+        self._monitoring_role = self._create_monitoring_role()
+        self._log_groups = self._create_log_groups()
+        if self._settings.is_aurora:
+            self._create_cluster()
+        else:
+            self._create_instance()
+        self._create_secret()
+
+        self.register_outputs(
+            {
+                "writer_endpoint": self.writer_endpoint,
+                "reader_endpoint": self.reader_endpoint,
+                "secret_arn": self.secret.arn,
+            }
+        )
+
+    # Shared pieces ---------------------------------------------------------------------------
+
+    def _create_monitoring_role(self) -> aws.iam.Role:
+        """Enhanced monitoring's own role (D7), with only the AWS managed policy for it."""
+        name = child_name(self._name, "db-monitoring")
+        role = aws.iam.Role(
+            name,
+            description=f"{name}: RDS enhanced monitoring publishes OS metrics",
+            assume_role_policy=service_trust_policy(
+                "monitoring.rds.amazonaws.com", source_account=self._ctx.account_id
+            ),
+            tags=name_tag(name),
+            opts=self._child,
+        )
+        aws.iam.RolePolicyAttachment(
+            name,
+            role=role.name,
+            policy_arn=pulumi.Output.concat(
+                "arn:",
+                self._ctx.partition,
+                ":iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
+            ),
+            opts=self._child,
+        )
+        return role
+
+    def _parameters(self) -> list[dict[str, str]]:
+        """Per-stack values from config plus the settings the program always enforces (D6)."""
+        values = {
+            **self._settings.parameters,
+            "rds.force_ssl": "1",
+            "shared_preload_libraries": PRELOAD_LIBRARIES,
+            "pgaudit.log": self._settings.pgaudit_log,
+            "pgaudit.log_catalog": "0",
+        }
+        return [
+            {
+                "name": key,
+                "value": value,
+                "apply_method": "pending-reboot" if key in STATIC_PARAMETERS else "immediate",
+            }
+            for key, value in sorted(values.items())
+        ]
+
+    def _create_log_groups(self) -> list[aws.cloudwatch.LogGroup]:
+        """The export targets (D5), encrypted with the logs CMK and with retention (A3)."""
+        kind = "cluster" if self._settings.is_aurora else "instance"
+        groups = []
+        for log in LOG_EXPORTS[self._settings.engine]:
+            name = child_name(self._name, "db", log)
+            groups.append(
+                aws.cloudwatch.LogGroup(
+                    name,
+                    name=pulumi.Output.concat("/aws/rds/", kind, "/", self._identifier, "/", log),
+                    kms_key_id=self._args.logs_key_arn,
+                    retention_in_days=self._args.log_retention_days,
+                    tags=name_tag(name),
+                    opts=self._child,
+                )
+            )
+        return groups
+
+    def _final_snapshot_identifier(self) -> pulumi.Output[str]:
+        return pulumi.Output.concat(self._identifier, "-final")
+
+    def _common(self) -> dict[str, object]:
+        """Arguments an RDS instance and an Aurora cluster share."""
+        settings = self._settings
+        return {
+            "engine": settings.engine,
+            "engine_version": settings.engine_version,
+            "db_subnet_group_name": self._args.db_subnet_group_name,
+            "vpc_security_group_ids": list(self._args.security_group_ids),
+            "port": PORT,
+            "storage_encrypted": True,
+            "kms_key_id": self._args.data_key_arn,
+            "backup_retention_period": settings.backup_retention_days,
+            "copy_tags_to_snapshot": True,
+            "deletion_protection": settings.deletion_protection,
+            "skip_final_snapshot": not settings.final_snapshot,
+            "final_snapshot_identifier": self._final_snapshot_identifier()
+            if settings.final_snapshot
+            else None,
+            "enabled_cloudwatch_logs_exports": LOG_EXPORTS[settings.engine],
+            "apply_immediately": settings.apply_immediately,
+            "iam_database_authentication_enabled": True,
+        }
+
+    @property
+    def _after_logs(self) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(depends_on=self._log_groups)
+
+    def _performance_insights(self) -> dict[str, object]:
+        return {
+            "performance_insights_enabled": True,
+            "performance_insights_kms_key_id": self._args.data_key_arn,
+            "performance_insights_retention_period": (
+                self._settings.performance_insights_retention_days
+            ),
+        }
+
+    def _monitoring(self) -> dict[str, object]:
+        return {
+            "monitoring_interval": self._settings.monitoring_interval_seconds,
+            "monitoring_role_arn": self._monitoring_role.arn,
+        }
+
+    # RDS instance ----------------------------------------------------------------------------
+
+    def _create_instance(self) -> None:
+        settings = self._settings
+        name = child_name(self._name, "db")
+        # Autonamed, so a family change creates the new group before the old one goes.
+        parameters = aws.rds.ParameterGroup(
+            name,
+            family=settings.family,
+            description=f"{name}: per-stack settings, TLS only, pg_stat_statements and pgaudit",
+            parameters=self._parameters(),
+            tags=name_tag(name),
+            opts=self._child,
+        )
+        instance = aws.rds.Instance(
+            name,
+            identifier=self._identifier,
+            instance_class=settings.instance_class,
+            allocated_storage=settings.allocated_storage_gb,
+            max_allocated_storage=settings.max_allocated_storage_gb,
+            storage_type="gp3",
+            db_name=settings.database_name,
+            username=settings.master_username,
+            password=self._password.result,
+            multi_az=settings.multi_az,
+            publicly_accessible=False,
+            parameter_group_name=parameters.name,
+            backup_window=settings.backup_window,
+            maintenance_window=settings.maintenance_window,
+            auto_minor_version_upgrade=settings.auto_minor_version_upgrade,
+            delete_automated_backups=False,
+            tags=name_tag(name),
+            opts=pulumi.ResourceOptions.merge(self._stateful, self._after_logs),
+            **self._common(),
+            **self._performance_insights(),
+            **self._monitoring(),
+        )
+        self.database = instance
+        self.instances = [instance]
+        self.writer_endpoint = instance.address
+        # A Multi-AZ standby takes no reads: readers use the writer until a replica exists.
+        self.reader_endpoint = instance.address
+
+    # Aurora cluster --------------------------------------------------------------------------
+
+    def _create_cluster(self) -> None:
+        settings = self._settings
+        name = child_name(self._name, "db")
+        parameters = aws.rds.ClusterParameterGroup(
+            name,
+            family=settings.family,
+            description=f"{name}: per-stack settings, TLS only, pg_stat_statements and pgaudit",
+            parameters=self._parameters(),
+            tags=name_tag(name),
+            opts=self._child,
+        )
+        cluster = aws.rds.Cluster(
+            name,
+            cluster_identifier=self._identifier,
+            database_name=settings.database_name,
+            master_username=settings.master_username,
+            master_password=self._password.result,
+            db_cluster_parameter_group_name=parameters.name,
+            preferred_backup_window=settings.backup_window,
+            preferred_maintenance_window=settings.maintenance_window,
+            delete_automated_backups=False,
+            tags=name_tag(name),
+            opts=pulumi.ResourceOptions.merge(self._stateful, self._after_logs),
+            # Performance Insights and enhanced monitoring are per instance in Aurora.
+            **self._common(),
+        )
+        self.database = cluster
+        self.instances = []
+        for index in range(1 + settings.reader_count):
+            role = "writer" if index == 0 else f"reader-{index}"
+            member = child_name(name, role)
+            self.instances.append(
+                aws.rds.ClusterInstance(
+                    member,
+                    cluster_identifier=cluster.id,
+                    engine=settings.engine,
+                    engine_version=cluster.engine_version,
+                    instance_class=settings.instance_class,
+                    db_subnet_group_name=self._args.db_subnet_group_name,
+                    publicly_accessible=False,
+                    # The writer is created first and has the highest failover priority.
+                    promotion_tier=min(index, 15),
+                    auto_minor_version_upgrade=settings.auto_minor_version_upgrade,
+                    preferred_maintenance_window=settings.maintenance_window,
+                    copy_tags_to_snapshot=True,
+                    apply_immediately=settings.apply_immediately,
+                    tags=name_tag(member),
+                    opts=pulumi.ResourceOptions(
+                        parent=self,
+                        protect=settings.protect,
+                        depends_on=self.instances[:1],
+                    ),
+                    **self._performance_insights(),
+                    **self._monitoring(),
+                )
+            )
+        self.writer_endpoint = cluster.endpoint
+        self.reader_endpoint = cluster.reader_endpoint
+
+    # Credentials (D9) ------------------------------------------------------------------------
+
+    def _create_secret(self) -> None:
+        settings = self._settings
+        name = child_name(self._name, "db-credentials")
+        self.secret = aws.secretsmanager.Secret(
+            name,
+            description=f"{name}: master credentials of the {settings.engine} database",
+            kms_key_id=self._args.secrets_key_arn,
+            recovery_window_in_days=settings.secret_recovery_window_days,
+            tags=name_tag(name),
+            opts=self._stateful,
+        )
+        # The shape the rotation function reads and writes (engine, host, port, username,
+        # password, dbname). After the first rotation the secret holds the live password, so
+        # later runs must not put the generated one back.
+        aws.secretsmanager.SecretVersion(
+            name,
+            secret_id=self.secret.id,
+            secret_string=pulumi.Output.secret(
+                pulumi.Output.json_dumps(
+                    {
+                        "engine": "postgres",
+                        "host": self.writer_endpoint,
+                        "port": PORT,
+                        "username": settings.master_username,
+                        "password": self._password.result,
+                        "dbname": settings.database_name,
+                    }
+                )
+            ),
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["secretString"]),
+        )

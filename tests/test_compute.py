@@ -1,0 +1,321 @@
+"""Compute tier under mocks (C1-C7): the real program for dev, prod and variants, asserting the
+properties the requirements name and the wiring to the network and keys."""
+
+from __future__ import annotations
+
+import base64
+import json
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from policy.harness import CapturedResource, ProgramRun, run_program
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+STACKS = ("dev", "prod")
+AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+CERTS = {
+    "dev": {"us-east-1": "6f2c1a0e"},
+    "prod": {"us-east-1": "0b8e6d4c", "eu-west-1": "9a7c5e3b"},
+}
+LB = "aws:lb/loadBalancer:LoadBalancer"
+LISTENER = "aws:lb/listener:Listener"
+TARGET_GROUP = "aws:lb/targetGroup:TargetGroup"
+TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate"
+GROUP = "aws:autoscaling/group:Group"
+SG = "aws:ec2/securityGroup:SecurityGroup"
+
+
+@cache
+def _run(stack: str, overrides: str = "{}") -> ProgramRun:
+    return run_program(REPO_ROOT, stack, config_overrides=json.loads(overrides))
+
+
+def run(stack: str, **overrides: object) -> ProgramRun:
+    """The program for `stack` with config keys overridden, run once per module."""
+    return _run(stack, json.dumps(overrides, sort_keys=True))
+
+
+def regions(stack: str) -> list[str]:
+    return list(run(stack).outputs["regions"])
+
+
+def one(run_: ProgramRun, type_: str, name: str) -> CapturedResource:
+    found = [r for r in run_.of_type(type_) if r.name == name]
+    assert len(found) == 1, (type_, name, len(found))
+    return found[0]
+
+
+def prefix(stack: str, region: str) -> str:
+    return f"{stack}-core-{region}"
+
+
+def listener(run_: ProgramRun, stack: str, region: str, kind: str) -> CapturedResource:
+    return one(run_, LISTENER, f"{prefix(stack, region)}-{kind}")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_alb_in_public_subnets_of_every_az(stack: str) -> None:
+    """C1: one internet-facing ALB per region in the public subnet of every AZ, with the ALB
+    security group, invalid headers dropped and deletion protection from config."""
+    r = run(stack)
+    for region, outputs in r.outputs["regions"].items():
+        lb = one(r, LB, f"{prefix(stack, region)}-alb")
+        props = lb.inputs
+        assert props["subnets"] == outputs["publicSubnetIds"]
+        assert len(props["subnets"]) == (2 if stack == "dev" else 3)
+        assert props["internal"] is False
+        assert props["dropInvalidHeaderFields"] is True
+        assert props["securityGroups"] == [one(r, SG, f"{prefix(stack, region)}-alb-sg").id]
+        assert props["enableDeletionProtection"] is (stack == "prod")
+        assert outputs["loadBalancerArn"].startswith("arn:aws:elasticloadbalancing:")
+        assert outputs["loadBalancerDnsName"].endswith(".elb.amazonaws.com")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_access_logs_to_locked_down_sse_s3_bucket(stack: str) -> None:
+    """C1, A2: access logs go to a dedicated bucket with SSE-S3 (what ALB log delivery
+    requires), versioning, all public-access blocks, TLS-only policy and a grant to the
+    regional ELB log-delivery account on the log prefix only."""
+    r = run(stack)
+    for region in regions(stack):
+        name = f"{prefix(stack, region)}-alb-logs"
+        bucket = one(r, "aws:s3/bucket:Bucket", name)
+        logs = one(r, LB, f"{prefix(stack, region)}-alb").inputs["accessLogs"]
+        assert logs == {"enabled": True, "bucket": bucket.inputs["bucket"], "prefix": "alb"}
+        assert bucket.inputs["forceDestroy"] is False
+        assert bucket.options.protect is (stack == "prod")
+        sse = one(
+            r,
+            "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+            name,
+        ).inputs["rules"][0]["applyServerSideEncryptionByDefault"]
+        assert sse == {"sseAlgorithm": "AES256"}
+        block = one(r, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", name).inputs
+        assert all(
+            block[k] is True
+            for k in (
+                "blockPublicAcls",
+                "blockPublicPolicy",
+                "ignorePublicAcls",
+                "restrictPublicBuckets",
+            )
+        )
+        versioning = one(r, "aws:s3/bucketVersioning:BucketVersioning", name).inputs
+        assert versioning["versioningConfiguration"]["status"] == "Enabled"
+        lifecycle = one(
+            r, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", name
+        ).inputs["rules"][0]
+        assert lifecycle["expiration"]["days"] == (365 if stack == "prod" else 90)
+        policy = json.loads(one(r, "aws:s3/bucketPolicy:BucketPolicy", name).inputs["policy"])
+        by_sid = {s["Sid"]: s for s in policy["Statement"]}
+        deny = by_sid["DenyInsecureTransport"]
+        assert deny["Effect"] == "Deny"
+        assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+        elb = by_sid["ElbAccountWritesAccessLogs"]
+        account = {"us-east-1": "127311923021", "eu-west-1": "156460612806"}[region]
+        assert elb["Principal"] == {"AWS": f"arn:aws:iam::{account}:root"}
+        assert elb["Action"] == "s3:PutObject"
+        bucket_name = bucket.inputs["bucket"]
+        assert elb["Resource"] == f"arn:aws:s3:::{bucket_name}/alb/AWSLogs/123456789012/*"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_https_listener_tls12_with_regional_certificate(stack: str) -> None:
+    """C2: HTTPS on 443 with the region's own ACM certificate from config and an explicit
+    TLS 1.2+ policy, forwarding to the target group."""
+    r = run(stack)
+    for region in regions(stack):
+        https = listener(r, stack, region, "https").inputs
+        assert https["port"] == 443
+        assert https["protocol"] == "HTTPS"
+        assert https["sslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
+        arn = https["certificateArn"]
+        assert arn.startswith(f"arn:aws:acm:{region}:")
+        assert CERTS[stack][region] in arn
+        tg = one(r, TARGET_GROUP, f"{prefix(stack, region)}-app")
+        assert https["defaultActions"] == [{"type": "forward", "targetGroupArn": tg.state["arn"]}]
+
+
+def test_certificate_issued_and_dns_validated_in_hosted_zone() -> None:
+    """C2: with hostedZoneId and domainName (no ARN) each region issues a DNS-validated
+    certificate: ACM certificate, validation record in the zone, validation, listener on it."""
+    r = run("dev", compute={"hostedZoneId": "Z0123456789ABC", "domainName": "app.example.com"})
+    cert = one(r, "aws:acm/certificate:Certificate", "dev-core-us-east-1-cert")
+    assert cert.inputs["domainName"] == "app.example.com"
+    assert cert.inputs["validationMethod"] == "DNS"
+    record = one(r, "aws:route53/record:Record", "dev-core-us-east-1-cert").inputs
+    assert record["zoneId"] == "Z0123456789ABC"
+    assert record["type"] == "CNAME"
+    assert record["name"].endswith(".app.example.com.")
+    validation = one(
+        r, "aws:acm/certificateValidation:CertificateValidation", "dev-core-us-east-1-cert"
+    )
+    assert validation.inputs["certificateArn"] == cert.state["arn"]
+    https = listener(r, "dev", "us-east-1", "https").inputs
+    assert https["certificateArn"] == cert.state["arn"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_http_listener_only_redirects(stack: str) -> None:
+    """C3: port 80 answers with a permanent redirect to HTTPS and forwards nothing."""
+    r = run(stack)
+    for region in regions(stack):
+        http = listener(r, stack, region, "http").inputs
+        assert http["port"] == 80
+        assert http["protocol"] == "HTTP"
+        assert http["defaultActions"] == [
+            {
+                "type": "redirect",
+                "redirect": {"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"},
+            }
+        ]
+
+
+def test_target_group_health_check_from_config() -> None:
+    """C4: path, interval, thresholds, timeout and matcher come from config."""
+    health = {
+        "path": "/ready",
+        "intervalSeconds": 20,
+        "timeoutSeconds": 4,
+        "healthyThreshold": 2,
+        "unhealthyThreshold": 5,
+        "matcher": "200-299",
+    }
+    compute = {
+        "certificateArn": {"us-east-1": "arn:aws:acm:us-east-1:123456789012:certificate/ab-12"},
+        "healthCheck": health,
+        "appPort": 9000,
+    }
+    r = run("dev", compute=compute)
+    tg = one(r, TARGET_GROUP, "dev-core-us-east-1-app").inputs
+    assert tg["port"] == 9000
+    assert tg["protocol"] == "HTTP"
+    check = tg["healthCheck"]
+    assert check["path"] == "/ready"
+    assert check["interval"] == 20
+    assert check["timeout"] == 4
+    assert check["healthyThreshold"] == 2
+    assert check["unhealthyThreshold"] == 5
+    assert check["matcher"] == "200-299"
+    # The default health check (dev stack) is the documented one.
+    default = one(run("dev"), TARGET_GROUP, "dev-core-us-east-1-app").inputs["healthCheck"]
+    assert (default["path"], default["interval"], default["timeout"]) == ("/health", 30, 5)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_launch_template_hardened(stack: str) -> None:
+    """C5: AMI from the public SSM parameter, IMDSv2 required with hop limit 1, gp3 root
+    volume encrypted with the data CMK, no public IP, app security group, user data."""
+    r = run(stack)
+    ssm_calls = [c for c in r.unmocked_invokes if "ssm" in c]
+    assert not ssm_calls
+    for region, outputs in r.outputs["regions"].items():
+        lt = one(r, TEMPLATE, f"{prefix(stack, region)}-app").inputs
+        assert lt["imageId"] == "ami-0a1b2c3d4e5f67890"  # the mocked SSM parameter's value
+        meta = lt["metadataOptions"]
+        assert meta["httpTokens"] == "required"
+        assert meta["httpPutResponseHopLimit"] == 1
+        (device,) = lt["blockDeviceMappings"]
+        ebs = device["ebs"]
+        assert ebs["volumeType"] == "gp3"
+        assert ebs["encrypted"] == "true"
+        assert ebs["kmsKeyId"] == outputs["dataKeyArn"]
+        (nic,) = lt["networkInterfaces"]
+        assert nic["associatePublicIpAddress"] == "false"
+        assert nic["securityGroups"] == [one(r, SG, f"{prefix(stack, region)}-app-sg").id]
+        assert "amazon-ssm-agent" in base64.b64decode(lt["userData"]).decode()
+        assert lt["iamInstanceProfile"]["arn"].endswith(
+            one(
+                r, "aws:iam/instanceProfile:InstanceProfile", f"{prefix(stack, region)}-app"
+            ).inputs["name"]
+        )
+
+
+def test_ami_comes_from_the_public_parameter() -> None:
+    """C5: the program resolves the AMI by parameter, never a hard-coded id."""
+    source = (REPO_ROOT / "components" / "compute.py").read_text()
+    assert "ami-0" not in source
+    from components.config.compute import ComputeConfig
+
+    assert ComputeConfig().ami_parameter == AMI_PARAMETER
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_autoscaling_group_in_private_subnets(stack: str) -> None:
+    """C5, C6: the group spans the private subnets, sizes from config, ELB health checks,
+    rolling instance refresh, the stack's service-linked role (named by the data key policy),
+    and a CPU target-tracking policy with the configured target."""
+    r = run(stack)
+    sizes = {"dev": (1, 2, 1, 60.0), "prod": (3, 9, 3, 50.0)}[stack]
+    for region, outputs in r.outputs["regions"].items():
+        name = f"{prefix(stack, region)}-app"
+        group = one(r, GROUP, name)
+        props = group.inputs
+        assert props["vpcZoneIdentifiers"] == outputs["privateSubnetIds"]
+        assert not set(props["vpcZoneIdentifiers"]) & set(outputs["publicSubnetIds"])
+        assert (props["minSize"], props["maxSize"], props["desiredCapacity"]) == sizes[:3]
+        assert props["healthCheckType"] == "ELB"
+        assert props["instanceRefresh"]["strategy"] == "Rolling"
+        tg = one(r, TARGET_GROUP, name)
+        assert props["targetGroupArns"] == [tg.state["arn"]]
+        assert props["launchTemplate"]["id"] == one(r, TEMPLATE, name).id
+        tags = {t["key"]: t for t in props["tags"]}
+        assert tags["Environment"]["value"] == stack
+        assert all(t["propagateAtLaunch"] for t in tags.values())
+        role = one(
+            r, "aws:iam/serviceLinkedRole:ServiceLinkedRole", f"{prefix(stack, region)}-autoscaling"
+        )
+        assert role.inputs["awsServiceName"] == "autoscaling.amazonaws.com"
+        assert props["serviceLinkedRoleArn"] == role.state["arn"]
+        key_policy = one(r, "aws:kms/key:Key", f"{prefix(stack, region)}-data").inputs["policy"]
+        assert role.state["arn"] in key_policy
+        policy = one(r, "aws:autoscaling/policy:Policy", f"{name}-cpu").inputs
+        assert policy["policyType"] == "TargetTrackingScaling"
+        tracking = policy["targetTrackingConfiguration"]
+        assert tracking["targetValue"] == sizes[3]
+        assert (
+            tracking["predefinedMetricSpecification"]["predefinedMetricType"]
+            == "ASGAverageCPUUtilization"
+        )
+
+
+def test_service_linked_role_suffix_unique_per_stack_and_region() -> None:
+    """S2: the Auto Scaling role's suffix differs between regions and stacks."""
+    suffixes = [
+        r.inputs["customSuffix"]
+        for stack in STACKS
+        for r in run(stack).of_type("aws:iam/serviceLinkedRole:ServiceLinkedRole")
+    ]
+    assert len(suffixes) == 3
+    assert len(set(suffixes)) == 3
+    assert all(len(s) <= 35 for s in suffixes)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_instance_role_ssm_and_cloudwatch_agent_only(stack: str) -> None:
+    """C7: the instance role is assumable by EC2 only and has exactly the Session Manager and
+    CloudWatch agent managed policies, nothing inline."""
+    r = run(stack)
+    for region in regions(stack):
+        name = f"{prefix(stack, region)}-app"
+        role = one(r, "aws:iam/role:Role", name)
+        trust = json.loads(role.inputs["assumeRolePolicy"])
+        assert [s["Principal"] for s in trust["Statement"]] == [{"Service": "ec2.amazonaws.com"}]
+        attached = sorted(
+            a.inputs["policyArn"]
+            for a in r.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+            if a.parent_urn == role.parent_urn and a.name.startswith(f"{name}-")
+        )
+        assert attached == [
+            "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+            "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
+        ]
+        inline = [
+            p
+            for p in r.of_type("aws:iam/rolePolicy:RolePolicy")
+            if p.inputs.get("role") == role.inputs["name"]
+        ]
+        assert not inline
+        assert not role.inputs.get("inlinePolicies")

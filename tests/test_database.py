@@ -1,0 +1,310 @@
+"""Database tier under mocks (D1-D9): an RDS instance (dev, prod) and an Aurora cluster (the
+`aurora` stack and a prod-sized Aurora variant), asserting the properties the requirements name
+and the wiring to the network, keys and credentials secret."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from policy.harness import CapturedResource, ProgramRun, run_program
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = "aws:rds/instance:Instance"
+CLUSTER = "aws:rds/cluster:Cluster"
+MEMBER = "aws:rds/clusterInstance:ClusterInstance"
+SECRET = "aws:secretsmanager/secret:Secret"
+SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion"
+SUBNET_GROUP = "aws:rds/subnetGroup:SubnetGroup"
+SG = "aws:ec2/securityGroup:SecurityGroup"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+ROTATION_SHAPE = {"engine", "host", "port", "username", "password", "dbname"}
+# Prod settings applied to the Aurora engine (a prod-sized cluster, as a stack would set it).
+AURORA_PROD = {"engine": "aurora-postgresql", "readerCount": 2}
+
+
+@cache
+def _run(stack: str, overrides: str = "{}") -> ProgramRun:
+    return run_program(REPO_ROOT, stack, config_overrides=json.loads(overrides))
+
+
+def run(stack: str, **overrides: object) -> ProgramRun:
+    """The program for `stack` with config keys overridden, run once per module."""
+    return _run(stack, json.dumps(overrides, sort_keys=True))
+
+
+def prod_database(**changes: object) -> dict:
+    """Pulumi.prod.yaml's database section with some keys replaced."""
+    import yaml
+
+    data = yaml.safe_load((REPO_ROOT / "Pulumi.prod.yaml").read_text())["config"]
+    section = dict(data["secure-infra:database"])
+    section.pop("multiAz", None)
+    section.pop("allocatedStorageGb", None)
+    section.pop("maxAllocatedStorageGb", None)
+    return {**section, **changes}
+
+
+def aurora_prod() -> ProgramRun:
+    return run("prod", database=prod_database(**AURORA_PROD))
+
+
+def one(run_: ProgramRun, type_: str, name: str) -> CapturedResource:
+    found = [r for r in run_.of_type(type_) if r.name == name]
+    assert len(found) == 1, (type_, name, len(found))
+    return found[0]
+
+
+def stacks() -> list[tuple[str, ProgramRun]]:
+    return [
+        ("dev", run("dev")),
+        ("prod", run("prod")),
+        ("aurora", run("aurora")),
+        ("prod", aurora_prod()),
+    ]
+
+
+STACK_IDS = ["dev", "prod", "aurora", "prod-aurora"]
+
+
+def databases(stack: str, r: ProgramRun) -> list[tuple[str, CapturedResource]]:
+    """(region, instance or cluster) for every region of a run."""
+    found = []
+    for region in r.outputs["regions"]:
+        name = f"{stack}-core-{region}-db"
+        matches = [x for x in r.of_type(INSTANCE) + r.of_type(CLUSTER) if x.name == name]
+        assert len(matches) == 1
+        found.append((region, matches[0]))
+    return found
+
+
+def test_engine_selects_instance_or_cluster() -> None:
+    """D1: postgres -> one RDS instance (Multi-AZ in prod); aurora-postgresql -> a cluster with
+    a writer and the configured number of readers."""
+    dev, prod, aurora = run("dev"), run("prod"), run("aurora")
+    assert not dev.of_type(CLUSTER) and not prod.of_type(CLUSTER)
+    (instance,) = dev.of_type(INSTANCE)
+    assert instance.inputs["engine"] == "postgres"
+    assert instance.inputs["multiAz"] is False
+    assert len(prod.of_type(INSTANCE)) == 2
+    assert all(i.inputs["multiAz"] is True for i in prod.of_type(INSTANCE))
+    assert not aurora.of_type(INSTANCE)
+    (cluster,) = aurora.of_type(CLUSTER)
+    assert cluster.inputs["engine"] == "aurora-postgresql"
+    members = aurora.of_type(MEMBER)
+    assert [m.name for m in members] == [
+        "aurora-core-us-east-1-db-writer",
+        "aurora-core-us-east-1-db-reader-1",
+        "aurora-core-us-east-1-db-reader-2",
+    ]
+    assert all(m.inputs["clusterIdentifier"] == cluster.id for m in members)
+    assert members[0].inputs["promotionTier"] == 0
+    assert len(aurora_prod().of_type(MEMBER)) == 6
+
+
+@pytest.mark.parametrize("index", range(4), ids=STACK_IDS)
+def test_storage_and_performance_insights_under_data_cmk(index: int) -> None:
+    """D2: storage encrypted with the data CMK; Performance Insights on with the same CMK and
+    the stack's retention (7 dev, 731 prod)."""
+    stack, r = stacks()[index]
+    retention = 731 if stack == "prod" else 7
+    for region, db in databases(stack, r):
+        data_key = r.outputs["regions"][region]["dataKeyArn"]
+        assert db.inputs["storageEncrypted"] is True
+        assert db.inputs["kmsKeyId"] == data_key
+        pi_holders = (
+            [db]
+            if db.type == INSTANCE
+            else [m for m in r.of_type(MEMBER) if m.name.startswith(f"{db.name}-")]
+        )
+        assert pi_holders
+        for holder in pi_holders:
+            assert holder.inputs["performanceInsightsEnabled"] is True
+            assert holder.inputs["performanceInsightsKmsKeyId"] == data_key
+            assert holder.inputs["performanceInsightsRetentionPeriod"] == retention
+
+
+@pytest.mark.parametrize("index", range(4), ids=STACK_IDS)
+def test_backups_snapshots_and_deletion_protection(index: int) -> None:
+    """D3: backup retention and windows from config, tags copied to snapshots; in prod a
+    stack-unique final snapshot, deletion protection and `protect` on database and secret."""
+    stack, r = stacks()[index]
+    prod = stack == "prod"
+    for region, db in databases(stack, r):
+        props = db.inputs
+        assert props["backupRetentionPeriod"] == (30 if prod else 7)
+        window = props.get("backupWindow") or props.get("preferredBackupWindow")
+        maintenance = props.get("maintenanceWindow") or props.get("preferredMaintenanceWindow")
+        assert window == "03:00-04:00"
+        assert maintenance == "sun:04:30-sun:05:30"
+        assert props["copyTagsToSnapshot"] is True
+        assert props["deletionProtection"] is prod
+        assert db.options.protect is prod
+        if prod:
+            assert props["skipFinalSnapshot"] is False
+            identifier = props.get("identifier") or props.get("clusterIdentifier")
+            assert identifier.startswith(f"{stack}-core-{region}-db-")
+            assert len(identifier) > len(f"{stack}-core-{region}-db-")
+            assert props["finalSnapshotIdentifier"] == f"{identifier}-final"
+        else:
+            assert props["skipFinalSnapshot"] is True
+    secrets = r.of_type(SECRET)
+    assert secrets and all(s.options.protect is prod for s in secrets)
+
+
+@pytest.mark.parametrize("index", range(4), ids=STACK_IDS)
+def test_private_in_database_subnets_behind_database_sg(index: int) -> None:
+    """D4, N9: never public; in the DB subnet group built from the database subnets; only the
+    database security group, which admits 5432 from the app and rotation groups only."""
+    stack, r = stacks()[index]
+    for region, db in databases(stack, r):
+        outputs = r.outputs["regions"][region]
+        base = f"{stack}-core-{region}"
+        group = one(r, SUBNET_GROUP, f"{base}-db")
+        assert group.inputs["subnetIds"] == outputs["databaseSubnetIds"]
+        assert db.inputs["dbSubnetGroupName"] == group.inputs["name"]
+        db_sg = one(r, SG, f"{base}-db-sg")
+        assert db.inputs["vpcSecurityGroupIds"] == [db_sg.id]
+        holders = (
+            [db]
+            if db.type == INSTANCE
+            else [m for m in r.of_type(MEMBER) if m.name.startswith(f"{db.name}-")]
+        )
+        for holder in holders:
+            assert holder.inputs["publiclyAccessible"] is False
+        sources = {
+            rule.inputs.get("referencedSecurityGroupId")
+            for rule in r.of_type(INGRESS)
+            if rule.inputs.get("securityGroupId") == db_sg.id
+        }
+        allowed = {one(r, SG, f"{base}-{t}-sg").id for t in ("app", "rotation")}
+        assert sources == allowed
+        assert all(
+            rule.inputs.get("cidrIpv4") is None
+            for rule in r.of_type(INGRESS)
+            if rule.inputs.get("securityGroupId") == db_sg.id
+        )
+
+
+@pytest.mark.parametrize("index", range(4), ids=STACK_IDS)
+def test_log_exports_and_enhanced_monitoring(index: int) -> None:
+    """D5, D7: logs exported to CloudWatch (postgresql and, on RDS, upgrade); enhanced
+    monitoring through its own role trusted by monitoring.rds.amazonaws.com with the AWS
+    managed policy for it."""
+    stack, r = stacks()[index]
+    for region, db in databases(stack, r):
+        expected = ["postgresql", "upgrade"] if db.type == INSTANCE else ["postgresql"]
+        assert db.inputs["enabledCloudwatchLogsExports"] == expected
+        # A3: the export targets exist first, under the logs CMK and with retention.
+        identifier = db.inputs.get("identifier") or db.inputs.get("clusterIdentifier")
+        kind = "instance" if db.type == INSTANCE else "cluster"
+        for log in expected:
+            group = one(r, LOG_GROUP, f"{stack}-core-{region}-db-{log}")
+            assert group.inputs["name"] == f"/aws/rds/{kind}/{identifier}/{log}"
+            assert group.inputs["kmsKeyId"] == r.outputs["regions"][region]["logsKeyArn"]
+            assert group.inputs["retentionInDays"] == (365 if stack == "prod" else 30)
+            assert group.urn in db.dependencies
+        role = one(r, "aws:iam/role:Role", f"{stack}-core-{region}-db-monitoring")
+        trust = json.loads(role.inputs["assumeRolePolicy"])
+        assert trust["Statement"][0]["Principal"] == {"Service": "monitoring.rds.amazonaws.com"}
+        attachment = one(
+            r,
+            "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+            f"{stack}-core-{region}-db-monitoring",
+        )
+        assert attachment.inputs["policyArn"] == (
+            "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
+        )
+        holders = (
+            [db]
+            if db.type == INSTANCE
+            else [m for m in r.of_type(MEMBER) if m.name.startswith(f"{db.name}-")]
+        )
+        for holder in holders:
+            assert holder.inputs["monitoringRoleArn"] == role.state["arn"]
+            assert holder.inputs["monitoringInterval"] == (15 if stack == "prod" else 60)
+
+
+@pytest.mark.parametrize("index", range(4), ids=STACK_IDS)
+def test_parameter_group_settings(index: int) -> None:
+    """D6: autonamed parameter group of the engine's family with the stack's values,
+    rds.force_ssl=1, pg_stat_statements and pgaudit preloaded (pending-reboot) and pgaudit.log."""
+    stack, r = stacks()[index]
+    for _region, db in databases(stack, r):
+        aurora = db.type == CLUSTER
+        kind = (
+            "aws:rds/clusterParameterGroup:ClusterParameterGroup"
+            if aurora
+            else "aws:rds/parameterGroup:ParameterGroup"
+        )
+        group = one(r, kind, db.name)
+        assert group.inputs["family"] == ("aurora-postgresql16" if aurora else "postgres16")
+        assert group.inputs["name"] != db.name  # autonamed: replaced create-before-delete
+        link = "dbClusterParameterGroupName" if aurora else "parameterGroupName"
+        assert db.inputs[link] == group.inputs["name"]
+        params = {p["name"]: p for p in group.inputs["parameters"]}
+        assert params["rds.force_ssl"]["value"] == "1"
+        preload = params["shared_preload_libraries"]
+        assert set(preload["value"].split(",")) == {"pg_stat_statements", "pgaudit"}
+        assert preload["applyMethod"] == "pending-reboot"
+        assert params["max_connections"]["applyMethod"] == "pending-reboot"
+        if stack == "prod":
+            assert params["max_connections"]["value"] == "500"
+            assert params["pgaudit.log"]["value"] == "ddl,role,write"
+            assert "shared_buffers" in params
+        else:
+            assert params["max_connections"]["value"] == "100"
+            assert params["pgaudit.log"]["value"] == "ddl,role"
+
+
+@pytest.mark.parametrize("index", range(4), ids=STACK_IDS)
+def test_credentials_generated_and_in_cmk_secret(index: int) -> None:
+    """D9, R1: the master password is generated (never in config), and the secret under the
+    secrets CMK holds it in the rotation shape pointing at the writer."""
+    stack, r = stacks()[index]
+    assert not any("password" in key.lower() for key in r.config)
+    for region, db in databases(stack, r):
+        outputs = r.outputs["regions"][region]
+        name = f"{stack}-core-{region}-db-credentials"
+        secret = one(r, SECRET, name)
+        assert secret.inputs["kmsKeyId"] == outputs["secretsKeyArn"]
+        assert secret.inputs["recoveryWindowInDays"] == (30 if stack == "prod" else 7)
+        assert outputs["databaseSecretArn"] == secret.state["arn"]
+        version = one(r, SECRET_VERSION, name)
+        assert version.inputs["secretId"] == secret.id
+        value = json.loads(version.inputs["secretString"])
+        assert set(value) == ROTATION_SHAPE
+        assert value["engine"] == "postgres"
+        assert value["host"] == outputs["databaseWriterEndpoint"]
+        assert value["port"] == 5432
+        assert value["username"] == "dbadmin"
+        assert value["dbname"] == "app"
+        password = one(
+            r,
+            "random:index/randomPassword:RandomPassword",
+            f"{stack}-core-{region}-master-password",
+        )
+        assert password.inputs["length"] >= 32
+        assert set(password.inputs["overrideSpecial"]) <= set("-_.~")
+        assert value["password"] == password.state["result"]
+        master = db.inputs.get("password") or db.inputs.get("masterPassword")
+        assert master == password.state["result"]
+
+
+@pytest.mark.parametrize("index", range(4), ids=STACK_IDS)
+def test_writer_and_reader_endpoint_outputs(index: int) -> None:
+    """D8, S6: per-region writer and reader endpoints (Aurora: the cluster's reader endpoint)."""
+    stack, r = stacks()[index]
+    for region, db in databases(stack, r):
+        outputs = r.outputs["regions"][region]
+        if db.type == CLUSTER:
+            assert outputs["databaseWriterEndpoint"] == db.state["endpoint"]
+            assert outputs["databaseReaderEndpoint"] == db.state["readerEndpoint"]
+            assert ".cluster-ro-" in outputs["databaseReaderEndpoint"]
+        else:
+            assert outputs["databaseWriterEndpoint"] == db.state["address"]
+            assert outputs["databaseReaderEndpoint"] == db.state["address"]
