@@ -1,33 +1,80 @@
 """Secure multi-region AWS foundation.
 
-Config in, one explicit provider and one RegionalStack per region, exports out. Everything that
-differs between stacks is in Pulumi.<stack>.yaml (S1); nothing here branches on the stack name.
+Config in, one explicit provider and one RegionalStack per region (primary first, so the
+secondary can replicate from it), then the parts that span regions (DNS failover), then
+exports. Everything that differs between stacks is in Pulumi.<stack>.yaml (S1); nothing here
+branches on the stack name.
 """
 
 import pulumi
 import pulumi_aws as aws
 
 from components.config import load_config
+from components.dns import DnsEndpoint, DnsFailover, DnsFailoverArgs
 from components.naming import base_name
 from components.regional import RegionalStack, RegionalStackArgs
 
 config = load_config()
 
-regions = {}
-for region in config.regions:
-    name = base_name(config.environment, config.service, region.name)
-    provider = aws.Provider(
-        f"aws-{region.name}",
-        region=region.name,
+
+def provider_for(region: str) -> aws.Provider:
+    """The region's explicit provider, carrying the required tags as default tags (S3, S7)."""
+    return aws.Provider(
+        f"aws-{region}",
+        region=region,
         allowed_account_ids=[config.account_id] if config.account_id else None,
         default_tags=aws.ProviderDefaultTagsArgs(tags=config.tags()),
     )
-    regions[region.name] = RegionalStack(
-        name,
-        RegionalStackArgs(config=config, region=region),
-        opts=pulumi.ResourceOptions(providers={"aws": provider}),
+
+
+primary_config, secondary_config = config.primary, config.secondary
+primary_provider = provider_for(primary_config.name)
+primary = RegionalStack(
+    base_name(config.environment, config.service, primary_config.name),
+    RegionalStackArgs(config=config, region=primary_config, peer=secondary_config),
+    opts=pulumi.ResourceOptions(providers={"aws": primary_provider}),
+)
+regions = {primary_config.name: primary}
+if secondary_config is not None:
+    regions[secondary_config.name] = RegionalStack(
+        base_name(config.environment, config.service, secondary_config.name),
+        RegionalStackArgs(
+            config=config,
+            region=secondary_config,
+            peer=primary_config,
+            database_source_arn=primary.database.database.arn,
+        ),
+        opts=pulumi.ResourceOptions(providers={"aws": provider_for(secondary_config.name)}),
     )
 
+if config.dns.zone_id is not None:
+    check = config.dns.health_check
+
+    def endpoint(region: str) -> DnsEndpoint:
+        balancer = regions[region].compute.load_balancer
+        return DnsEndpoint(region=region, dns_name=balancer.dns_name, zone_id=balancer.zone_id)
+
+    failover = DnsFailover(
+        base_name(config.environment, config.service, "global"),
+        DnsFailoverArgs(
+            zone_id=config.dns.zone_id,
+            record_name=config.dns.record_name,
+            primary=endpoint(primary_config.name),
+            secondary=endpoint(secondary_config.name) if secondary_config else None,
+            health_check_path=check.path,
+            health_check_port=check.port,
+            health_check_protocol=check.protocol,
+            search_string=check.search_string,
+            request_interval=check.request_interval,
+            failure_threshold=check.failure_threshold,
+            measure_latency=check.measure_latency,
+            checker_regions=check.regions,
+        ),
+        # Route 53 is global; its API is reached through the primary region's provider.
+        opts=pulumi.ResourceOptions(providers={"aws": primary_provider}),
+    )
+    pulumi.export("dnsHealthCheckIds", failover.health_check_ids)
+
 pulumi.export("environment", config.environment)
-pulumi.export("primaryRegion", config.primary.name)
+pulumi.export("primaryRegion", primary_config.name)
 pulumi.export("regions", {name: stack.outputs for name, stack in regions.items()})

@@ -118,7 +118,8 @@ class BackupArgs:
     kms_key_arn: pulumi.Input[str]
     """The data CMK the vault encrypts recovery points with."""
     resource_arns: Sequence[pulumi.Input[str]]
-    """What to back up: the database instance or cluster ARN(s)."""
+    """What to back up: the database instance or cluster ARN(s). Empty: this region only
+    receives copies (a destination vault with no plan, role or selection)."""
     schedule: str = "cron(0 3 * * ? *)"
     """When backups start, `cron(minutes hours day-of-month month day-of-week year)`, UTC."""
     start_window_minutes: int = 60
@@ -154,8 +155,6 @@ class BackupArgs:
             raise ValueError(
                 f"vault_name {self.vault_name!r} must be 2-50 letters, digits, '-' or '_'"
             )
-        if not list(self.resource_arns):
-            raise ValueError("resource_arns must name at least one resource to back up")
         if not CRON.match(self.schedule.strip()):
             raise ValueError(
                 f"schedule {self.schedule!r} must be a cron expression with six fields, "
@@ -239,9 +238,9 @@ class Backup(pulumi.ComponentResource):
 
     vault_name: pulumi.Output[str]
     vault_arn: pulumi.Output[str]
-    plan_id: pulumi.Output[str]
-    plan_arn: pulumi.Output[str]
-    role_arn: pulumi.Output[str]
+    plan_id: pulumi.Output[str] | None
+    plan_arn: pulumi.Output[str] | None
+    role_arn: pulumi.Output[str] | None
     """The role AWS Backup assumes for this plan's jobs."""
 
     def __init__(
@@ -254,19 +253,21 @@ class Backup(pulumi.ComponentResource):
         self._child = pulumi.ResourceOptions(parent=self)
 
         vault = self._vault()
-        plan = self._plan(vault)
-        role, attachments = self._role()
-        # The jobs the selection starts need the role's permissions in place.
-        aws.backup.Selection(
-            name,
-            iam_role_arn=role.arn,
-            plan_id=plan.id,
-            resources=list(args.resource_arns),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=attachments),
-        )
         self.vault_name, self.vault_arn = vault.name, vault.arn
-        self.plan_id, self.plan_arn = plan.id, plan.arn
-        self.role_arn = role.arn
+        self.plan_id = self.plan_arn = self.role_arn = None
+        if args.resource_arns:
+            plan = self._plan(vault)
+            role, attachments = self._role()
+            # The jobs the selection starts need the role's permissions in place.
+            aws.backup.Selection(
+                name,
+                iam_role_arn=role.arn,
+                plan_id=plan.id,
+                resources=list(args.resource_arns),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=attachments),
+            )
+            self.plan_id, self.plan_arn = plan.id, plan.arn
+            self.role_arn = role.arn
         self.register_outputs(
             {
                 "vault_name": self.vault_name,

@@ -59,6 +59,10 @@ class DatabaseArgs:
     """CMK of the log groups the database exports to."""
     log_retention_days: int = 30
     """Retention of those log groups (A3)."""
+    replica_source_arn: pulumi.Input[str] | None = None
+    """The primary region's RDS instance: when set, this region's database is its encrypted
+    cross-region read replica (M1, M3), with no credentials of its own (the replica shares the
+    primary's users; the secret lives and rotates in the primary region)."""
 
 
 class Database(pulumi.ComponentResource):
@@ -68,8 +72,9 @@ class Database(pulumi.ComponentResource):
     """Host name applications write to."""
     reader_endpoint: pulumi.Output[str]
     """Host name for reads: the Aurora reader endpoint, or the instance itself."""
-    secret: aws.secretsmanager.Secret
-    """Credentials in the rotation shape {engine, host, port, username, password, dbname}."""
+    secret: aws.secretsmanager.Secret | None
+    """Credentials in the rotation shape {engine, host, port, username, password, dbname};
+    None on a read replica."""
     database: aws.rds.Instance | aws.rds.Cluster
     """The RDS instance or Aurora cluster (what backups and alarms select)."""
     instances: list[aws.rds.Instance | aws.rds.ClusterInstance]
@@ -87,16 +92,6 @@ class Database(pulumi.ComponentResource):
         # Stateful resources carry `protect` from config (on in prod).
         self._stateful = pulumi.ResourceOptions(parent=self, protect=args.settings.protect)
 
-        self._password = random.RandomPassword(
-            child_name(name, "master-password"),
-            length=32,
-            special=True,
-            override_special=PASSWORD_SPECIALS,
-            min_lower=2,
-            min_upper=2,
-            min_numeric=2,
-            opts=self._child,
-        )
         # Identifiers and snapshot names are unique per account and region: a random suffix keeps
         # stacks apart (S2), and a known identifier lets the log groups exist before the
         # database starts exporting into them (otherwise RDS creates them unencrypted, kept
@@ -105,17 +100,31 @@ class Database(pulumi.ComponentResource):
         self._identifier = pulumi.Output.concat(name, "-db-", suffix.hex)
         self._monitoring_role = self._create_monitoring_role()
         self._log_groups = self._create_log_groups()
-        if self._settings.is_aurora:
-            self._create_cluster()
+        if args.replica_source_arn is not None:
+            self._create_replica(args.replica_source_arn)
+            self.secret = None
         else:
-            self._create_instance()
-        self._create_secret()
+            self._password = random.RandomPassword(
+                child_name(name, "master-password"),
+                length=32,
+                special=True,
+                override_special=PASSWORD_SPECIALS,
+                min_lower=2,
+                min_upper=2,
+                min_numeric=2,
+                opts=self._child,
+            )
+            if self._settings.is_aurora:
+                self._create_cluster()
+            else:
+                self._create_instance()
+            self._create_secret()
 
         self.register_outputs(
             {
                 "writer_endpoint": self.writer_endpoint,
                 "reader_endpoint": self.reader_endpoint,
-                "secret_arn": self.secret.arn,
+                "secret_arn": self.secret.arn if self.secret else None,
             }
         )
 
@@ -268,6 +277,47 @@ class Database(pulumi.ComponentResource):
         self.writer_endpoint = instance.address
         # A Multi-AZ standby takes no reads: readers use the writer until a replica exists.
         self.reader_endpoint = instance.address
+
+    def _create_replica(self, source_arn: pulumi.Input[str]) -> None:
+        """A cross-region read replica of the primary's instance, encrypted with this region's
+        data key; promoted by an operator when the primary region is lost."""
+        settings = self._settings
+        name = child_name(self._name, "db")
+        parameters = aws.rds.ParameterGroup(
+            name,
+            family=settings.family,
+            description=f"{name}: replica settings, TLS only, pg_stat_statements and pgaudit",
+            parameters=self._parameters(),
+            tags=name_tag(name),
+            opts=self._child,
+        )
+        # Engine, version, database name and credentials come from the source instance.
+        common = {k: v for k, v in self._common().items() if k not in ("engine", "engine_version")}
+        replica = aws.rds.Instance(
+            name,
+            identifier=self._identifier,
+            replicate_source_db=source_arn,
+            instance_class=settings.instance_class,
+            storage_type="gp3",
+            max_allocated_storage=settings.max_allocated_storage_gb,
+            multi_az=settings.multi_az,
+            publicly_accessible=False,
+            parameter_group_name=parameters.name,
+            backup_window=settings.backup_window,
+            maintenance_window=settings.maintenance_window,
+            auto_minor_version_upgrade=settings.auto_minor_version_upgrade,
+            delete_automated_backups=False,
+            tags=name_tag(name, Role="replica"),
+            opts=pulumi.ResourceOptions.merge(self._stateful, self._after_logs),
+            **common,
+            **self._performance_insights(),
+            **self._monitoring(),
+        )
+        self.database = replica
+        self.instances = [replica]
+        # Read-only until promoted; then the same host takes writes.
+        self.writer_endpoint = replica.address
+        self.reader_endpoint = replica.address
 
     # Aurora cluster --------------------------------------------------------------------------
 

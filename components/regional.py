@@ -5,14 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
+import pulumi_aws as aws
 
 from .audit import Audit, AuditArgs
+from .backup import Backup, BackupArgs, BackupCopy
 from .compute import Compute, ComputeArgs, autoscaling_service_role
 from .config import RegionConfig, StackConfig
 from .database import Database, DatabaseArgs
 from .keys import Keys, KeysArgs
-from .naming import token
+from .naming import base_name, token
 from .network import Network, NetworkArgs
+from .rotation import Rotation, RotationArgs
 
 
 @dataclass
@@ -21,17 +24,25 @@ class RegionalStackArgs:
 
     config: StackConfig
     region: RegionConfig
+    peer: RegionConfig | None = None
+    """The stack's other region, if any: backups are copied to its vault."""
+    database_source_arn: pulumi.Input[str] | None = None
+    """The primary region's database, in the secondary region: this region's database is its
+    cross-region read replica."""
 
 
 class RegionalStack(pulumi.ComponentResource):
-    """Keys -> Network -> (later tiers) for one region. The region reaches every child through
-    the provider in `opts`; nothing here configures a provider or reads config (S7)."""
+    """Keys -> Network -> Compute -> Database -> Audit -> Rotation -> Backup for one region,
+    each tier taking what it needs from the tiers before it. The region reaches every child
+    through the provider in `opts`; nothing here configures a provider or reads config (S7)."""
 
     keys: Keys
     network: Network
-    audit: Audit
     compute: Compute
     database: Database
+    audit: Audit
+    rotation: Rotation
+    backup: Backup | None
 
     def __init__(
         self, name: str, args: RegionalStackArgs, opts: pulumi.ResourceOptions | None = None
@@ -97,6 +108,7 @@ class RegionalStack(pulumi.ComponentResource):
                 secrets_key_arn=self.keys.secrets.arn,
                 logs_key_arn=self.keys.logs.arn,
                 log_retention_days=config.logging.retention_days,
+                replica_source_arn=args.database_source_arn,
             ),
             opts=child,
         )
@@ -116,9 +128,36 @@ class RegionalStack(pulumi.ComponentResource):
                 create_mfa_group=hygiene.create_mfa_group,
                 password_policy=hygiene.password_policy,
                 protect_buckets=audit.protect_buckets,
+                load_balancer_arn_suffix=self.compute.load_balancer.arn_suffix,
+                target_group_arn_suffix=self.compute.target_group.arn_suffix,
+                autoscaling_group_name=self.compute.group.name if self.compute.group else None,
+                db_instance_identifier=self.database.database.identifier
+                if isinstance(self.database.database, aws.rds.Instance)
+                else None,
             ),
             opts=child,
         )
+        rotation = config.rotation
+        self.rotation = Rotation(
+            name,
+            RotationArgs(
+                secret_arn=self.database.secret.arn if self.database.secret else None,
+                secrets_key_arn=self.keys.secrets.arn,
+                logs_key_arn=self.keys.logs.arn,
+                subnet_ids=network.private_subnet_ids,
+                security_group_id=network.rotation_security_group_id,
+                schedule_days=rotation.schedule_days,
+                log_retention_days=config.logging.retention_days,
+                password_length=rotation.password_length,
+                connect_timeout_seconds=rotation.connect_timeout_seconds,
+                app_settings=rotation.app_settings,
+                parameter_rotation_days=rotation.parameter_rotation.schedule_days
+                if rotation.parameter_rotation.enabled
+                else None,
+            ),
+            opts=child,
+        )
+        self.backup = self._backup(name, args) if config.backup.enabled else None
         self.outputs = {
             "vpcId": self.network.vpc.id,
             "publicSubnetIds": self.network.public_subnet_ids,
@@ -133,12 +172,56 @@ class RegionalStack(pulumi.ComponentResource):
             "accessLogBucketName": self.compute.log_bucket.name,
             "databaseWriterEndpoint": self.database.writer_endpoint,
             "databaseReaderEndpoint": self.database.reader_endpoint,
-            "databaseSecretArn": self.database.secret.arn,
             "alertTopicArn": self.audit.alert_topic.arn,
             "dashboardName": self.audit.dashboard_name,
         }
+        if self.database.secret is not None:
+            self.outputs["databaseSecretArn"] = self.database.secret.arn
+            self.outputs["rotationFunctionArn"] = self.rotation.function_arn
+        if self.backup is not None:
+            self.outputs["backupVaultName"] = self.backup.vault_name
+            if self.backup.plan_id is not None:
+                self.outputs["backupPlanId"] = self.backup.plan_id
         if self.audit.trail_bucket_name is not None:
             self.outputs["trailBucketName"] = self.audit.trail_bucket_name
         if self.audit.config_bucket_name is not None:
             self.outputs["configBucketName"] = self.audit.config_bucket_name
         self.register_outputs(self.outputs)
+
+    def _backup(self, name: str, args: RegionalStackArgs) -> Backup:
+        """This region's vault; where the region holds the writable database, a plan that backs
+        it up and copies every recovery point to the other region's vault (M4). A replica's
+        region only receives copies."""
+        config = args.config
+        backup = config.backup
+        copies = []
+        if backup.copy_to_other_region and args.peer is not None:
+            peer_base = base_name(config.environment, config.service, args.peer.name)
+            copies.append(
+                BackupCopy(
+                    region=args.peer.name,
+                    vault_name=f"{peer_base}-{backup.vault_name}",
+                    delete_after_days=backup.copy_delete_after_days,
+                )
+            )
+        if backup.cross_account_vault_arn:
+            copies.append(BackupCopy(vault_arn=backup.cross_account_vault_arn))
+        holds_writer = args.database_source_arn is None
+        return Backup(
+            name,
+            BackupArgs(
+                vault_name=f"{name}-{backup.vault_name}",
+                kms_key_arn=self.keys.data.arn,
+                resource_arns=[self.database.database.arn] if holds_writer else [],
+                schedule=backup.schedule,
+                start_window_minutes=backup.start_window_minutes,
+                completion_window_minutes=backup.completion_window_minutes,
+                delete_after_days=backup.delete_after_days,
+                cold_storage_after_days=backup.cold_storage_after_days,
+                copies=copies if holds_writer else [],
+                enable_continuous_backup=backup.continuous,
+                lock_min_retention_days=backup.lock_min_retention_days,
+                protect_vault=backup.protect_vault,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )

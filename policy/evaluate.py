@@ -158,7 +158,9 @@ def evaluate(
         if resource.provider_urn not in providers:
             provider = run.provider_of(resource)
             providers[resource.provider_urn] = provider and PolicyProviderResource(
-                provider.type, unknown_checking_proxy(provider.inputs), provider.urn,
+                provider.type,
+                unknown_checking_proxy(provider.inputs),
+                provider.urn,
                 provider.name,
             )
         return providers[resource.provider_urn]

@@ -22,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import hashlib
-import importlib
 import inspect
 import json
 import os
@@ -45,6 +44,8 @@ from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.stack import wait_for_rpcs
 from pulumi.runtime.sync_await import _sync_await
 from pulumi_policy.deserialize import deserialize_properties
+
+from .rules.common import resource_class
 
 ACCOUNT_ID = "123456789012"
 DEFAULT_REGION = "us-east-1"
@@ -287,23 +288,9 @@ def load_stack_config(
 
 
 @cache
-def _resource_class(type_token: str) -> type | None:
-    """The pulumi-aws class of a type token, or None for other packages and unknown types."""
-    package, module_path, type_name = [*type_token.split(":"), "", ""][:3]
-    if package != "aws" or not type_name:
-        return None
-    module_name = module_path.split("/")[0]
-    module = "pulumi_aws" if module_name == "index" else f"pulumi_aws.{module_name}"
-    try:
-        return getattr(importlib.import_module(module), type_name)
-    except (ImportError, AttributeError):
-        return None
-
-
-@cache
 def _resource_parameters(type_token: str) -> frozenset[str]:
     """Constructor parameters of the pulumi-aws class for a type token (empty if unknown)."""
-    cls = _resource_class(type_token)
+    cls = resource_class(type_token)
     if cls is None:
         return frozenset()
     return frozenset(inspect.signature(cls._internal_init).parameters)
@@ -313,7 +300,7 @@ def _resource_parameters(type_token: str) -> frozenset[str]:
 def _tags_are_a_map(type_token: str) -> bool:
     """True when the class takes `tags` as a map. Auto Scaling groups take a list of tag
     blocks, which the provider's default tags never reach (its Check leaves them alone)."""
-    cls = _resource_class(type_token)
+    cls = resource_class(type_token)
     parameter = inspect.signature(cls._internal_init).parameters.get("tags") if cls else None
     return parameter is not None and "Mapping" in str(parameter.annotation)
 

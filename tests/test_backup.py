@@ -181,7 +181,6 @@ def test_minimal_plan_has_no_lock_notifications_or_copies() -> None:
         ({"start_window_minutes": 30}, "start_window_minutes"),
         ({"start_window_minutes": 120, "completion_window_minutes": 150}, "completion_window"),
         ({"vault_name": "bad name!"}, "vault_name"),
-        ({"resource_arns": []}, "resource_arns"),
         ({"enable_continuous_backup": True, "delete_after_days": 36}, "delete_after_days"),
         ({"lock_min_retention_days": 60, "delete_after_days": 35}, "delete_after_days"),
         ({"lock_min_retention_days": 7, "lock_changeable_for_days": 1}, "changeable_for_days"),
@@ -215,3 +214,25 @@ def test_invalid_copies_raise_naming_the_field(copy: dict, field: str) -> None:
     """M4: a copy's destination and lifecycle are checked like the rule's."""
     with pytest.raises(ValueError, match=field):
         BackupCopy(**copy)
+
+
+def test_destination_vault_only() -> None:
+    """M4: a region that only receives copies gets a vault under its CMK and no plan, role
+    or selection."""
+
+    def program() -> None:
+        provider = aws.Provider("eu", region="eu-west-1")
+        Backup(
+            "prod-core-eu-west-1",
+            BackupArgs(
+                vault_name="prod-core-eu-west-1-main", kms_key_arn=DATA_KEY, resource_arns=[]
+            ),
+            opts=pulumi.ResourceOptions(provider=provider),
+        )
+
+    run = run_inline(program)
+    (vault,) = run.of_type("aws:backup/vault:Vault")
+    assert vault.inputs["kmsKeyArn"] == DATA_KEY
+    assert run.of_type("aws:backup/plan:Plan") == []
+    assert run.of_type("aws:backup/selection:Selection") == []
+    assert run.of_type("aws:iam/role:Role") == []

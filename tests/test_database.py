@@ -50,7 +50,13 @@ def prod_database(**changes: object) -> dict:
 
 
 def aurora_prod() -> ProgramRun:
-    return run("prod", database=prod_database(**AURORA_PROD))
+    """Prod's settings on Aurora, in the primary region only (an Aurora stack is single-region:
+    the secondary region's database is an RDS read replica)."""
+    import yaml
+
+    data = yaml.safe_load((REPO_ROOT / "Pulumi.prod.yaml").read_text())["config"]
+    primary = [r for r in data["secure-infra:regions"] if r["role"] == "primary"]
+    return run("prod", database=prod_database(**AURORA_PROD), regions=primary)
 
 
 def one(run_: ProgramRun, type_: str, name: str) -> CapturedResource:
@@ -103,7 +109,7 @@ def test_engine_selects_instance_or_cluster() -> None:
     ]
     assert all(m.inputs["clusterIdentifier"] == cluster.id for m in members)
     assert members[0].inputs["promotionTier"] == 0
-    assert len(aurora_prod().of_type(MEMBER)) == 6
+    assert len(aurora_prod().of_type(MEMBER)) == 3  # single-region: writer + 2 readers
 
 
 @pytest.mark.parametrize("index", range(4), ids=STACK_IDS)
@@ -269,6 +275,10 @@ def test_credentials_generated_and_in_cmk_secret(index: int) -> None:
     assert not any("password" in key.lower() for key in r.config)
     for region, db in databases(stack, r):
         outputs = r.outputs["regions"][region]
+        if "replicateSourceDb" in db.inputs:
+            # A read replica shares the primary's users; the secret lives in the primary.
+            assert "databaseSecretArn" not in outputs
+            continue
         name = f"{stack}-core-{region}-db-credentials"
         secret = one(r, SECRET, name)
         assert secret.inputs["kmsKeyId"] == outputs["secretsKeyArn"]
@@ -308,3 +318,33 @@ def test_writer_and_reader_endpoint_outputs(index: int) -> None:
         else:
             assert outputs["databaseWriterEndpoint"] == db.state["address"]
             assert outputs["databaseReaderEndpoint"] == db.state["address"]
+
+
+def test_secondary_region_runs_an_encrypted_read_replica() -> None:
+    """M1/M3: prod's secondary region runs a cross-region read replica of the primary's
+    instance, encrypted with the secondary's own data key, with no credentials or secret of its
+    own; only the primary holds (and rotates) the secret."""
+    prod = run("prod")
+    instances = {i.name: i for i in prod.of_type("aws:rds/instance:Instance")}
+    primary, replica = instances["prod-core-us-east-1-db"], instances["prod-core-eu-west-1-db"]
+    assert replica.inputs["replicateSourceDb"] == primary.state["arn"]
+    eu_data_key = one(prod, "aws:kms/key:Key", "prod-core-eu-west-1-data")
+    assert replica.inputs["kmsKeyId"] == eu_data_key.state["arn"]
+    assert replica.inputs["storageEncrypted"] is True
+    assert replica.inputs["publiclyAccessible"] is False
+    assert not {"username", "password", "dbName"} & set(replica.inputs)
+    assert replica.options.protect is True
+    secrets = prod.of_type("aws:secretsmanager/secret:Secret")
+    assert [s.name for s in secrets] == ["prod-core-us-east-1-db-credentials"]
+    rotations = prod.of_type("aws:secretsmanager/secretRotation:SecretRotation")
+    assert [r.inputs["secretId"] for r in rotations] == [secrets[0].state["arn"]]
+
+
+def test_multi_region_aurora_is_refused_naming_the_key() -> None:
+    """S5: Aurora with a secondary region fails at config load, naming database.engine."""
+    from policy.harness import ProgramError
+
+    with pytest.raises(ProgramError, match=r"secure-infra:database\.engine: a stack with a"):
+        run_program(
+            REPO_ROOT, "prod", config_overrides={"database": {"engine": "aurora-postgresql"}}
+        )

@@ -13,6 +13,7 @@ from .base import Section, check_retention
 from .compute import ComputeConfig
 from .database import DatabaseConfig
 from .network import NetworkConfig, RegionConfig
+from .recovery import BackupConfig, DnsConfig
 from .rotation import RotationConfig
 
 _NAME_PART = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -54,6 +55,8 @@ class StackConfig(Section):
     rotation: RotationConfig = RotationConfig()
     compute: ComputeConfig = ComputeConfig()
     database: DatabaseConfig = DatabaseConfig()
+    backup: BackupConfig = BackupConfig()
+    dns: DnsConfig = DnsConfig()
 
     @field_validator("environment", "service")
     @classmethod
@@ -94,7 +97,32 @@ class StackConfig(Section):
         if roles.count("secondary") > 1:
             raise ValueError("regions: at most one region may have role secondary")
         self._certificates_cover_regions()
+        self._tiers_fit_together()
         return self
+
+    def _tiers_fit_together(self) -> None:
+        if len(self.regions) > 1 and self.database.is_aurora:
+            # The secondary region's database is a cross-region read replica of an RDS
+            # instance; an Aurora global database is not built by this program.
+            raise ValueError(
+                "database.engine: a stack with a secondary region needs engine postgres (its "
+                "database becomes a cross-region read replica); aurora-postgresql is "
+                "single-region here"
+            )
+        if "secretsmanager" not in self.network.interface_endpoints:
+            raise ValueError(
+                "network.interfaceEndpoints: must include secretsmanager; the rotation "
+                "function reaches Secrets Manager only through that endpoint"
+            )
+        longest = max(
+            len(f"{self.environment}-{self.service}-{r.name}-{self.backup.vault_name}")
+            for r in self.regions
+        )
+        if longest > 50:
+            raise ValueError(
+                f"backup.vaultName: <environment>-<service>-<region>-{self.backup.vault_name} is "
+                f"{longest} characters; AWS Backup allows 50: shorten vaultName or service"
+            )
 
     def _certificates_cover_regions(self) -> None:
         # C2, S5: the HTTPS listener needs a certificate in every region, either configured

@@ -29,8 +29,9 @@ FUNCTION_TIMEOUT_SECONDS = 60
 class RotationArgs:
     """Arguments of `Rotation`."""
 
-    secret_arn: pulumi.Input[str]
-    """The database credentials secret (JSON: engine, host, port, username, password, dbname)."""
+    secret_arn: pulumi.Input[str] | None
+    """The database credentials secret (JSON: engine, host, port, username, password, dbname);
+    None in a region without one (a replica's region): no database rotation there."""
     secrets_key_arn: pulumi.Input[str]
     """CMK of the secret and the parameters; also encrypts the functions' environments."""
     logs_key_arn: pulumi.Input[str]
@@ -52,8 +53,8 @@ class RotationArgs:
 class Rotation(pulumi.ComponentResource):
     """Database secret rotation and SSM SecureString settings for one region."""
 
-    function_arn: pulumi.Output[str]
-    """The database rotation function."""
+    function_arn: pulumi.Output[str] | None
+    """The database rotation function, where the region holds the secret."""
     parameter_arns: dict[str, pulumi.Output[str]]
     """SecureString parameters by setting name (and `rotated-password` when enabled)."""
 
@@ -66,7 +67,7 @@ class Rotation(pulumi.ComponentResource):
         self._ctx = AccountContext.lookup(self)
         self._child = pulumi.ResourceOptions(parent=self)
 
-        self.function_arn = self._database_rotation()
+        self.function_arn = self._database_rotation() if args.secret_arn is not None else None
         self.parameter_arns = {
             setting: self._secure_parameter(setting, value).arn
             for setting, value in args.app_settings.items()

@@ -154,11 +154,18 @@ def resource_class(type_token: str) -> type | None:
     if package != "aws" or not type_name:
         return None
     module_name = module_path.split("/")[0]
-    module = "pulumi_aws" if module_name == "index" else f"pulumi_aws.{module_name}"
-    try:
-        return getattr(importlib.import_module(module), type_name)
-    except (ImportError, AttributeError):
-        return None
+    # Modules named like Python keywords get a trailing underscore (`lambda` -> `lambda_`).
+    candidates = (
+        ["pulumi_aws"]
+        if module_name == "index"
+        else [f"pulumi_aws.{module_name}", f"pulumi_aws.{module_name}_"]
+    )
+    for module in candidates:
+        try:
+            return getattr(importlib.import_module(module), type_name)
+        except (ImportError, AttributeError):
+            continue
+    return None
 
 
 @cache

@@ -68,3 +68,26 @@ def test_exemption_needs_a_reason() -> None:
     )
     assert result.names("required-tags") == {"no-reason"}
     assert "has no `reason`" in result.messages("required-tags")
+
+
+def test_types_in_keyword_named_modules_are_checked() -> None:
+    """P2: `aws:lambda/...` lives in the Python module `pulumi_aws.lambda_`; its resources
+    are taggable and checked like any other, and take the provider's default tags."""
+
+    def program() -> None:
+        role = "arn:aws:iam::123456789012:role/fn"
+        code = pulumi.StringAsset("def handler(event, context): pass\n")
+        archive = pulumi.AssetArchive({"index.py": code})
+        partial = provider({"Environment": "dev"}, name="partial")
+        for name, opts in (("bare", partial), ("complete", provider())):
+            aws.lambda_.Function(
+                name,
+                role=role,
+                runtime="python3.12",
+                handler="index.handler",
+                code=archive,
+                opts=opts,
+            )
+
+    result = check(program, ["required-tags"])
+    assert result.names("required-tags", "mandatory") == {"bare"}
