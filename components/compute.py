@@ -1,5 +1,5 @@
-"""Compute tier: an internet-facing ALB over HTTPS in front of an Auto Scaling group in the
-private subnets (C1-C7)."""
+"""Compute tier: an internet-facing ALB over HTTPS in front of an Auto Scaling group or an ECS
+Fargate service in the private subnets (C1-C8)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import pulumi_aws as aws
 from .account import AccountContext
 from .buckets import SecureBucket, SecureBucketArgs
 from .config.compute import ComputeConfig
+from .containers import Containers, ContainersArgs
 from .iam import service_trust_policy
 from .naming import child_name, name_tag, token
 
@@ -70,6 +71,10 @@ class ComputeArgs:
     instance_tags: Mapping[str, str] = field(default_factory=dict)
     """Tags the group propagates to instances and volumes (provider default tags do not
     reach resources that Auto Scaling launches)."""
+    logs_key_arn: pulumi.Input[str] | None = None
+    """CMK of the container log group; required when `settings.kind` is ecs."""
+    log_retention_days: int = 30
+    """Retention of the container log group (ecs)."""
 
 
 class Compute(pulumi.ComponentResource):
@@ -77,8 +82,14 @@ class Compute(pulumi.ComponentResource):
 
     load_balancer: aws.lb.LoadBalancer
     target_group: aws.lb.TargetGroup
+    """The HTTPS listener's default target: the group's instances, or the ECS tasks (blue)."""
+    green_target_group: aws.lb.TargetGroup | None
+    """ecs only: the second (green) target group, reached with the green header."""
     https_listener: aws.lb.Listener
-    group: aws.autoscaling.Group
+    group: aws.autoscaling.Group | None
+    """asg only."""
+    containers: Containers | None
+    """ecs only."""
     log_bucket: SecureBucket
     certificate_arn: pulumi.Output[str]
     """The HTTPS listener's certificate (configured, or issued and validated)."""
@@ -96,18 +107,22 @@ class Compute(pulumi.ComponentResource):
         self.log_bucket = self._create_log_bucket()
         self.certificate_arn = self._certificate()
         self._create_load_balancer()
-        template = self._create_launch_template()
-        self._create_group(template)
-
-        self.register_outputs(
-            {
-                "load_balancer_arn": self.load_balancer.arn,
-                "load_balancer_dns_name": self.load_balancer.dns_name,
-                "target_group_arn": self.target_group.arn,
-                "group_name": self.group.name,
-                "access_log_bucket": self.log_bucket.name,
-            }
-        )
+        self.group, self.containers, self.green_target_group = None, None, None
+        outputs: dict[str, object] = {
+            "load_balancer_arn": self.load_balancer.arn,
+            "load_balancer_dns_name": self.load_balancer.dns_name,
+            "target_group_arn": self.target_group.arn,
+            "access_log_bucket": self.log_bucket.name,
+        }
+        if self._settings.kind == "ecs":
+            self.containers = self._create_containers()
+            outputs["cluster_arn"] = self.containers.cluster.arn
+            outputs["repository_url"] = self.containers.repository.repository_url
+        else:
+            template = self._create_launch_template()
+            self._create_group(template)
+            outputs["group_name"] = self.group.name  # type: ignore[union-attr]
+        self.register_outputs(outputs)
 
     # Load balancer (C1-C4) -------------------------------------------------------------------
 
@@ -210,29 +225,7 @@ class Compute(pulumi.ComponentResource):
             # AWS checks that it may write to the bucket when logging is turned on.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.log_bucket.policy]),
         )
-        health = settings.health_check
-        tg_name = child_name(self._name, "app")
-        self.target_group = aws.lb.TargetGroup(
-            tg_name,
-            vpc_id=args.vpc_id,
-            port=settings.app_port,
-            protocol="HTTP",
-            target_type="instance",
-            deregistration_delay=settings.deregistration_delay_seconds,
-            health_check=aws.lb.TargetGroupHealthCheckArgs(
-                enabled=True,
-                path=health.path,
-                port="traffic-port",
-                protocol="HTTP",
-                matcher=health.matcher,
-                interval=health.interval_seconds,
-                timeout=health.timeout_seconds,
-                healthy_threshold=health.healthy_threshold,
-                unhealthy_threshold=health.unhealthy_threshold,
-            ),
-            tags=name_tag(tg_name),
-            opts=self._child,
-        )
+        self.target_group = self._target_group(child_name(self._name, "app"))
         https = child_name(self._name, "https")
         self.https_listener = aws.lb.Listener(
             https,
@@ -264,6 +257,60 @@ class Compute(pulumi.ComponentResource):
                 )
             ],
             tags=name_tag(http),
+            opts=self._child,
+        )
+
+    def _target_group(self, name: str) -> aws.lb.TargetGroup:
+        """A target group of the app port with the configured health check: instances for an
+        Auto Scaling group, IP addresses for Fargate tasks (awsvpc)."""
+        settings = self._settings
+        health = settings.health_check
+        return aws.lb.TargetGroup(
+            name,
+            vpc_id=self._args.vpc_id,
+            port=settings.app_port,
+            protocol="HTTP",
+            target_type="ip" if settings.kind == "ecs" else "instance",
+            deregistration_delay=settings.deregistration_delay_seconds,
+            health_check=aws.lb.TargetGroupHealthCheckArgs(
+                enabled=True,
+                path=health.path,
+                port="traffic-port",
+                protocol="HTTP",
+                matcher=health.matcher,
+                interval=health.interval_seconds,
+                timeout=health.timeout_seconds,
+                healthy_threshold=health.healthy_threshold,
+                unhealthy_threshold=health.unhealthy_threshold,
+            ),
+            tags=name_tag(name),
+            opts=self._child,
+        )
+
+    # Containers (C8) -----------------------------------------------------------------------
+
+    def _create_containers(self) -> Containers:
+        args = self._args
+        if args.logs_key_arn is None:
+            raise ValueError(
+                f"{self._name}: compute.kind ecs needs ComputeArgs.logs_key_arn (the CMK of "
+                "the container log group)"
+            )
+        # The default (blue) group serves all traffic; green only requests with the header.
+        self.green_target_group = self._target_group(child_name(self._name, "green"))
+        return Containers(
+            self._name,
+            ContainersArgs(
+                settings=self._settings,
+                private_subnet_ids=args.private_subnet_ids,
+                app_security_group_id=args.app_security_group_id,
+                https_listener=self.https_listener,
+                blue_target_group_arn=self.target_group.arn,
+                green_target_group_arn=self.green_target_group.arn,
+                data_key_arn=args.data_key_arn,
+                logs_key_arn=args.logs_key_arn,
+                log_retention_days=args.log_retention_days,
+            ),
             opts=self._child,
         )
 

@@ -95,6 +95,8 @@ class RegionalStack(pulumi.ComponentResource):
                 autoscaling_role_arn=autoscaling_role.arn,
                 certificate_arn=config.compute.certificate_for(region.name),
                 instance_tags=config.tags(),
+                logs_key_arn=self.keys.logs.arn,
+                log_retention_days=config.logging.retention_days,
             ),
             opts=child,
         )
@@ -182,6 +184,9 @@ class RegionalStack(pulumi.ComponentResource):
             self.outputs["backupVaultName"] = self.backup.vault_name
             if self.backup.plan_id is not None:
                 self.outputs["backupPlanId"] = self.backup.plan_id
+        if self.compute.containers is not None:
+            self.outputs["clusterArn"] = self.compute.containers.cluster.arn
+            self.outputs["repositoryUrl"] = self.compute.containers.repository.repository_url
         if self.audit.trail_bucket_name is not None:
             self.outputs["trailBucketName"] = self.audit.trail_bucket_name
         if self.audit.config_bucket_name is not None:

@@ -583,6 +583,14 @@ class _Mocks(pulumi_mocks.Mocks):
                     "resourceRecordValue": f"_{h[16:] or h}.acm-validations.aws.",
                 }
             ]
+        elif type_token == "aws:ecr/repository:Repository":
+            state.update(
+                registryId=ACCOUNT_ID,
+                repositoryUrl=f"{ACCOUNT_ID}.dkr.ecr.{region}.amazonaws.com/{name}",
+                arn=f"arn:aws:ecr:{region}:{ACCOUNT_ID}:repository/{name}",
+            )
+        elif type_token == "aws:ecs/cluster:Cluster":
+            state["arn"] = f"arn:aws:ecs:{region}:{ACCOUNT_ID}:cluster/{name}"
         elif type_token == "aws:route53/zone:Zone":
             state.update(zoneId=state["id"], nameServers=["ns-1.awsdns-00.com."])
         elif type_token.startswith("random:"):

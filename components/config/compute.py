@@ -1,8 +1,10 @@
-"""Config of the compute tier (C1-C7): load balancer, listeners, target group, Auto Scaling."""
+"""Config of the compute tier (C1-C8): load balancer, listeners, target group, and either an
+Auto Scaling group or an ECS Fargate service behind it."""
 
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -24,6 +26,20 @@ TLS_POLICIES = (
 CERTIFICATE_ARN = re.compile(r"^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate/[0-9a-f-]+$")
 _INSTANCE_TYPE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+# Fargate task sizes: CPU units -> the memory sizes (MiB) AWS accepts with them (C8).
+FARGATE_SIZES: dict[int, tuple[int, ...]] = {
+    256: (512, 1024, 2048),
+    512: tuple(range(1024, 4097, 1024)),
+    1024: tuple(range(2048, 8193, 1024)),
+    2048: tuple(range(4096, 16385, 1024)),
+    4096: tuple(range(8192, 30721, 1024)),
+    8192: tuple(range(16384, 61441, 4096)),
+    16384: tuple(range(32768, 122881, 8192)),
+}
+_IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+_HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,40}$")
+_USER = re.compile(r"^([a-z_][a-z0-9_-]{0,31}|\d+)(:([a-z_][a-z0-9_-]{0,31}|\d+))?$")
 
 DEFAULT_USER_DATA = """#!/bin/bash
 # Session Manager is the way in; the agent ships with Amazon Linux 2023.
@@ -58,6 +74,39 @@ class HealthCheckConfig(Section):
 
     @model_validator(mode="after")
     def _timeout_below_interval(self) -> HealthCheckConfig:
+        if self.timeout_seconds >= self.interval_seconds:
+            raise ValueError(
+                f"timeoutSeconds: {self.timeout_seconds} must be less than intervalSeconds "
+                f"({self.interval_seconds})"
+            )
+        return self
+
+
+class ContainerHealthCheckConfig(Section):
+    """The container's own health check in the task definition (C8). `command` defaults to an
+    HTTP probe of the load balancer health-check path on the app port."""
+
+    command: list[str] | None = None
+    """`["CMD", ...]` or `["CMD-SHELL", "<shell command>"]`; the image must contain the tool."""
+    interval_seconds: int = Field(default=30, ge=5, le=300)
+    timeout_seconds: int = Field(default=5, ge=2, le=60)
+    retries: int = Field(default=3, ge=1, le=10)
+    start_period_seconds: int = Field(default=60, ge=0, le=300)
+
+    @field_validator("command")
+    @classmethod
+    def _command(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return value
+        if len(value) < 2 or value[0] not in ("CMD", "CMD-SHELL") or not all(value[1:]):
+            raise ValueError(
+                f"{value!r} must start with CMD or CMD-SHELL followed by the command, e.g. "
+                '["CMD-SHELL", "curl -fs http://localhost:8080/health || exit 1"]'
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _timeout_below_interval(self) -> ContainerHealthCheckConfig:
         if self.timeout_seconds >= self.interval_seconds:
             raise ValueError(
                 f"timeoutSeconds: {self.timeout_seconds} must be less than intervalSeconds "
@@ -109,7 +158,36 @@ class ComputeConfig(Section):
     refresh_min_healthy_percentage: int = Field(default=90, ge=0, le=100)
     """Instance refresh keeps at least this share of capacity healthy while replacing."""
     cpu_target_percent: float = Field(default=50.0, gt=0, le=100)
-    """Average CPU the target-tracking policy holds the group at (C6)."""
+    """Average CPU the target-tracking policy holds the group (or the ECS service) at (C6)."""
+
+    # Containers (C8): used when kind is ecs -------------------------------------------------
+    kind: Literal["asg", "ecs"] = "asg"
+    """What runs behind the load balancer: an Auto Scaling group (`asg`) or an ECS Fargate
+    service (`ecs`)."""
+    image_tag: str | None = None
+    """Tag of the image in the stack's ECR repository. Unset: the cluster, repository and task
+    definition exist but no service is created (it could not stabilise without an image)."""
+    task_cpu: int = 256
+    """Fargate task CPU units (256, 512, 1024, 2048, 4096, 8192, 16384)."""
+    task_memory: int = 512
+    """Fargate task memory in MiB; must be a size Fargate accepts with `taskCpu`."""
+    cpu_architecture: Literal["X86_64", "ARM64"] = "X86_64"
+    """CPU architecture of the task (the image must be built for it)."""
+    container_user: str = "1000:1000"
+    """`uid[:gid]` (or names) the container runs as; root is refused."""
+    desired_count: int = Field(default=1, ge=0, le=1000)
+    """Tasks the service starts with (the scaling policies own it afterwards)."""
+    min_count: int = Field(default=1, ge=0, le=1000)
+    max_count: int = Field(default=2, ge=1, le=1000)
+    memory_target_percent: float = Field(default=70.0, gt=0, le=100)
+    """Average memory the target-tracking policy holds the service at."""
+    container_health_check: ContainerHealthCheckConfig = ContainerHealthCheckConfig()
+    ecr_keep_images: int = Field(default=10, ge=1, le=1000)
+    """Images the repository's lifecycle policy keeps (older ones expire)."""
+    green_header_name: str = "X-Deployment"
+    green_header_value: str = "green"
+    """Requests carrying `<greenHeaderName>: <greenHeaderValue>` go to the green target group
+    (blue/green testing); all other traffic goes to blue, where the service runs."""
 
     @field_validator("ssl_policy")
     @classmethod
@@ -170,6 +248,51 @@ class ComputeConfig(Section):
             raise ValueError("must not contain AWSLogs (the load balancer adds it)")
         return value
 
+    @field_validator("image_tag")
+    @classmethod
+    def _image_tag(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        if not _IMAGE_TAG.match(value):
+            raise ValueError(f"{value!r} is not an image tag (letters, digits, _ . -; max 128)")
+        if value == "latest":
+            raise ValueError(
+                "'latest' cannot identify a release in an immutable repository: use a version "
+                "or commit tag"
+            )
+        return value
+
+    @field_validator("task_cpu")
+    @classmethod
+    def _task_cpu(cls, value: int) -> int:
+        if value not in FARGATE_SIZES:
+            allowed = ", ".join(str(c) for c in FARGATE_SIZES)
+            raise ValueError(f"{value} is not a Fargate CPU size; use one of {allowed}")
+        return value
+
+    @field_validator("container_user")
+    @classmethod
+    def _non_root(cls, value: str) -> str:
+        if not _USER.match(value):
+            raise ValueError(f"{value!r} is not uid[:gid] or user[:group]")
+        if value.split(":")[0] in ("0", "root"):
+            raise ValueError(f"{value!r} runs as root: use a non-root uid such as 1000:1000")
+        return value
+
+    @field_validator("green_header_name")
+    @classmethod
+    def _header_name(cls, value: str) -> str:
+        if not _HEADER_NAME.match(value):
+            raise ValueError(f"{value!r} is not an HTTP header name (max 40 characters)")
+        return value
+
+    @field_validator("green_header_value")
+    @classmethod
+    def _header_value(cls, value: str) -> str:
+        if not 1 <= len(value) <= 128 or any(c in value for c in "*?"):
+            raise ValueError(f"{value!r}: use 1-128 characters without wildcards (* ?)")
+        return value
+
     @model_validator(mode="after")
     def _consistent(self) -> ComputeConfig:
         if (self.hosted_zone_id is None) != (self.domain_name is None):
@@ -180,7 +303,32 @@ class ComputeConfig(Section):
                 f"desiredCapacity: {self.desired_capacity} must be between minSize "
                 f"({self.min_size}) and maxSize ({self.max_size})"
             )
+        if not self.min_count <= self.desired_count <= self.max_count:
+            raise ValueError(
+                f"desiredCount: {self.desired_count} must be between minCount "
+                f"({self.min_count}) and maxCount ({self.max_count})"
+            )
+        if self.task_memory not in FARGATE_SIZES[self.task_cpu]:
+            sizes = FARGATE_SIZES[self.task_cpu]
+            allowed = (
+                ", ".join(str(m) for m in sizes)
+                if len(sizes) <= 4
+                else f"{sizes[0]}-{sizes[-1]} in steps of {sizes[1] - sizes[0]}"
+            )
+            raise ValueError(
+                f"taskMemory: {self.task_memory} MiB is not valid with taskCpu {self.task_cpu}; "
+                f"use {allowed}"
+            )
         return self
+
+    def container_health_command(self) -> list[str]:
+        """The container health check command: the configured one, or an HTTP probe of the
+        load balancer's health path on the app port."""
+        command = self.container_health_check.command
+        if command is not None:
+            return list(command)
+        url = f"http://localhost:{self.app_port}{self.health_check.path}"
+        return ["CMD-SHELL", f"curl -fs {url} || exit 1"]
 
     @property
     def issues_certificate(self) -> bool:

@@ -41,6 +41,8 @@ class StackConfig(Section):
     """Short environment name, first part of every name (`dev`, `prod`)."""
     service: str
     """Service name, second part of every name."""
+    environment_tag: str | None = None
+    """Value of the Environment tag when it must differ from the short name (`Production`)."""
     owner: str
     cost_center: str
     project: str
@@ -68,7 +70,7 @@ class StackConfig(Section):
             )
         return value
 
-    @field_validator("owner", "cost_center", "project")
+    @field_validator("owner", "cost_center", "project", "environment_tag")
     @classmethod
     def _tag_value(cls, value: str) -> str:
         if not value:
@@ -109,6 +111,13 @@ class StackConfig(Section):
                 "database becomes a cross-region read replica); aurora-postgresql is "
                 "single-region here"
             )
+        if self.compute.kind == "ecs":
+            missing = {"ecr.api", "ecr.dkr", "logs"} - set(self.network.interface_endpoints)
+            if missing:
+                raise ValueError(
+                    f"network.interfaceEndpoints: compute.kind ecs pulls images and writes logs "
+                    f"from private subnets; add {', '.join(sorted(missing))}"
+                )
         if "secretsmanager" not in self.network.interface_endpoints:
             raise ValueError(
                 "network.interfaceEndpoints: must include secretsmanager; the rotation "
@@ -150,7 +159,7 @@ class StackConfig(Section):
     def tags(self) -> dict[str, str]:
         """The tags every resource carries through the providers' default tags (S3)."""
         return {
-            "Environment": self.environment,
+            "Environment": self.environment_tag or self.environment,
             "Project": self.project,
             "Owner": self.owner,
             "CostCenter": self.cost_center,

@@ -1,0 +1,378 @@
+"""Container option of the compute tier (C8): an ECS Fargate service in the private subnets
+behind the shared load balancer, its image repository, task definition, logs and scaling."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from .account import AccountContext
+from .config.compute import ComputeConfig
+from .iam import allow, document, service_trust_policy
+from .naming import child_name, name_tag, token
+
+CONTAINER_NAME = "app"
+"""Name of the application container in the task (the service's load balancer refers to it)."""
+TASKS_PRINCIPAL = "ecs-tasks.amazonaws.com"
+ECR_PULL_ACTIONS = (
+    "ecr:BatchCheckLayerAvailability",
+    "ecr:BatchGetImage",
+    "ecr:GetDownloadUrlForLayer",
+)
+
+
+@dataclass
+class ContainersArgs:
+    """Arguments of `Containers`: the shared load balancer's pieces, the network and the keys."""
+
+    settings: ComputeConfig
+    """Validated compute config (`kind` ecs; task size, counts, image tag, ...)."""
+    private_subnet_ids: Sequence[pulumi.Input[str]]
+    """The tasks' subnets: the private (application) subnet of every AZ."""
+    app_security_group_id: pulumi.Input[str]
+    https_listener: aws.lb.Listener
+    """The load balancer's HTTPS listener; its default action forwards to the blue group."""
+    blue_target_group_arn: pulumi.Input[str]
+    """Target group (type ip) the service registers its tasks in."""
+    green_target_group_arn: pulumi.Input[str]
+    """Second target group, reached only with the green header (blue/green testing)."""
+    data_key_arn: pulumi.Input[str]
+    """CMK of the image repository."""
+    logs_key_arn: pulumi.Input[str]
+    """CMK of the container log group."""
+    log_retention_days: int
+
+
+class Containers(pulumi.ComponentResource):
+    """ECS Fargate behind one region's load balancer. The service (and its scaling) exists only
+    once `imageTag` names an image in the repository."""
+
+    cluster: aws.ecs.Cluster
+    repository: aws.ecr.Repository
+    log_group: aws.cloudwatch.LogGroup
+    task_definition: aws.ecs.TaskDefinition
+    green_rule: aws.lb.ListenerRule
+    service: aws.ecs.Service | None
+    """None until `imageTag` is set."""
+
+    def __init__(
+        self, name: str, args: ContainersArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(token("containers", "Containers"), name, None, opts)
+        self._name = name
+        self._args = args
+        self._settings = args.settings
+        self._ctx = AccountContext.lookup(self)
+        self._child = pulumi.ResourceOptions(parent=self)
+
+        self.cluster = self._create_cluster()
+        self.repository = self._create_repository()
+        self.log_group = self._create_log_group()
+        self.task_definition = self._create_task_definition()
+        self.green_rule = self._create_green_rule()
+        self.service = None
+        if self._settings.image_tag is not None:
+            self.service = self._create_service()
+            self._create_scaling(self.service)
+
+        outputs: dict[str, object] = {
+            "cluster_arn": self.cluster.arn,
+            "repository_url": self.repository.repository_url,
+            "task_definition_arn": self.task_definition.arn,
+        }
+        if self.service is not None:
+            outputs["service_name"] = self.service.name
+        self.register_outputs(outputs)
+
+    # Cluster, repository, logs ---------------------------------------------------------------
+
+    def _create_cluster(self) -> aws.ecs.Cluster:
+        name = child_name(self._name, "cluster")
+        return aws.ecs.Cluster(
+            name,
+            settings=[aws.ecs.ClusterSettingArgs(name="containerInsights", value="enhanced")],
+            tags=name_tag(name),
+            opts=self._child,
+        )
+
+    def _create_repository(self) -> aws.ecr.Repository:
+        name = child_name(self._name, "app")
+        repository = aws.ecr.Repository(
+            name,
+            image_tag_mutability="IMMUTABLE",
+            image_scanning_configuration=aws.ecr.RepositoryImageScanningConfigurationArgs(
+                scan_on_push=True
+            ),
+            encryption_configurations=[
+                aws.ecr.RepositoryEncryptionConfigurationArgs(
+                    encryption_type="KMS", kms_key=self._args.data_key_arn
+                )
+            ],
+            # Images are release artefacts: deleting the stack must not silently drop them.
+            force_delete=False,
+            tags=name_tag(name),
+            opts=self._child,
+        )
+        keep = self._settings.ecr_keep_images
+        aws.ecr.LifecyclePolicy(
+            name,
+            repository=repository.name,
+            policy=json.dumps(
+                {
+                    "rules": [
+                        {
+                            "rulePriority": 1,
+                            "description": f"Keep the {keep} most recent images",
+                            "selection": {
+                                "tagStatus": "any",
+                                "countType": "imageCountMoreThan",
+                                "countNumber": keep,
+                            },
+                            "action": {"type": "expire"},
+                        }
+                    ]
+                }
+            ),
+            opts=self._child,
+        )
+        return repository
+
+    def _create_log_group(self) -> aws.cloudwatch.LogGroup:
+        name = child_name(self._name, "app-logs")
+        return aws.cloudwatch.LogGroup(
+            name,
+            retention_in_days=self._args.log_retention_days,
+            kms_key_id=self._args.logs_key_arn,
+            tags=name_tag(name),
+            opts=self._child,
+        )
+
+    # Task definition ---------------------------------------------------------------------------
+
+    def _execution_role(self) -> aws.iam.Role:
+        """The role ECS pulls the image and writes the logs with: this repository and this log
+        group only (the managed AmazonECSTaskExecutionRolePolicy grants both on every one)."""
+        name = child_name(self._name, "task-execution")
+        role = aws.iam.Role(
+            name,
+            description=f"{name}: pull the app image and write its log group",
+            assume_role_policy=service_trust_policy(
+                TASKS_PRINCIPAL, source_account=self._ctx.account_id
+            ),
+            tags=name_tag(name),
+            opts=self._child,
+        )
+        aws.iam.RolePolicy(
+            name,
+            role=role.id,
+            policy=document(
+                [
+                    # GetAuthorizationToken has no resource type: it is always granted on "*".
+                    allow(["ecr:GetAuthorizationToken"], "*", sid="EcrLogin"),
+                    allow(ECR_PULL_ACTIONS, self.repository.arn, sid="PullAppImage"),
+                    allow(
+                        ["logs:CreateLogStream", "logs:PutLogEvents"],
+                        [self.log_group.arn, pulumi.Output.concat(self.log_group.arn, ":*")],
+                        sid="WriteAppLogGroup",
+                    ),
+                ]
+            ),
+            opts=self._child,
+        )
+        return role
+
+    def _task_role(self) -> aws.iam.Role:
+        """The application's own identity: no permissions until the app needs some."""
+        name = child_name(self._name, "task")
+        return aws.iam.Role(
+            name,
+            description=f"{name}: the application's role (no permissions by default)",
+            assume_role_policy=service_trust_policy(
+                TASKS_PRINCIPAL, source_account=self._ctx.account_id
+            ),
+            tags=name_tag(name),
+            opts=self._child,
+        )
+
+    def _container_definitions(self) -> pulumi.Output[str]:
+        settings = self._settings
+        check = settings.container_health_check
+        ctx = self._ctx
+        # The repository URL, spelled from the account and region (what `repository_url`
+        # returns) so the definition is known at preview. Without an image yet the definition
+        # names a placeholder tag; no service runs it.
+        image = pulumi.Output.concat(
+            ctx.account_id,
+            ".dkr.ecr.",
+            ctx.region,
+            ".",
+            ctx.dns_suffix,
+            "/",
+            self.repository.name,
+            ":",
+            settings.image_tag or "unreleased",
+        )
+        return pulumi.Output.json_dumps(
+            [
+                {
+                    "name": CONTAINER_NAME,
+                    "image": image,
+                    "essential": True,
+                    "user": settings.container_user,
+                    "readonlyRootFilesystem": True,
+                    "privileged": False,
+                    "linuxParameters": {"initProcessEnabled": True},
+                    "portMappings": [
+                        {
+                            "containerPort": settings.app_port,
+                            "hostPort": settings.app_port,
+                            "protocol": "tcp",
+                        }
+                    ],
+                    "healthCheck": {
+                        "command": settings.container_health_command(),
+                        "interval": check.interval_seconds,
+                        "timeout": check.timeout_seconds,
+                        "retries": check.retries,
+                        "startPeriod": check.start_period_seconds,
+                    },
+                    "logConfiguration": {
+                        "logDriver": "awslogs",
+                        "options": {
+                            "awslogs-group": self.log_group.name,
+                            "awslogs-region": self._ctx.region,
+                            "awslogs-stream-prefix": CONTAINER_NAME,
+                        },
+                    },
+                    # Configuration only; secrets belong in Secrets Manager via `secrets`.
+                    "environment": [],
+                }
+            ]
+        )
+
+    def _create_task_definition(self) -> aws.ecs.TaskDefinition:
+        settings = self._settings
+        name = child_name(self._name, "app")
+        return aws.ecs.TaskDefinition(
+            name,
+            # The family is the definition's name in the account and region.
+            family=name,
+            network_mode="awsvpc",
+            requires_compatibilities=["FARGATE"],
+            cpu=str(settings.task_cpu),
+            memory=str(settings.task_memory),
+            runtime_platform=aws.ecs.TaskDefinitionRuntimePlatformArgs(
+                operating_system_family="LINUX", cpu_architecture=settings.cpu_architecture
+            ),
+            execution_role_arn=self._execution_role().arn,
+            task_role_arn=self._task_role().arn,
+            container_definitions=self._container_definitions(),
+            tags=name_tag(name),
+            opts=self._child,
+        )
+
+    # Traffic, service, scaling -----------------------------------------------------------------
+
+    def _create_green_rule(self) -> aws.lb.ListenerRule:
+        settings, args = self._settings, self._args
+        name = child_name(self._name, "green")
+        return aws.lb.ListenerRule(
+            name,
+            listener_arn=args.https_listener.arn,
+            priority=10,
+            conditions=[
+                aws.lb.ListenerRuleConditionArgs(
+                    http_header=aws.lb.ListenerRuleConditionHttpHeaderArgs(
+                        http_header_name=settings.green_header_name,
+                        values=[settings.green_header_value],
+                    )
+                )
+            ],
+            actions=[
+                aws.lb.ListenerRuleActionArgs(
+                    type="forward", target_group_arn=args.green_target_group_arn
+                )
+            ],
+            tags=name_tag(name),
+            opts=self._child,
+        )
+
+    def _create_service(self) -> aws.ecs.Service:
+        settings, args = self._settings, self._args
+        name = child_name(self._name, "app")
+        return aws.ecs.Service(
+            name,
+            cluster=self.cluster.arn,
+            task_definition=self.task_definition.arn,
+            launch_type="FARGATE",
+            platform_version="LATEST",
+            desired_count=settings.desired_count,
+            network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(
+                subnets=list(args.private_subnet_ids),
+                security_groups=[args.app_security_group_id],
+                assign_public_ip=False,
+            ),
+            load_balancers=[
+                aws.ecs.ServiceLoadBalancerArgs(
+                    target_group_arn=args.blue_target_group_arn,
+                    container_name=CONTAINER_NAME,
+                    container_port=settings.app_port,
+                )
+            ],
+            health_check_grace_period_seconds=settings.health_check_grace_period_seconds,
+            deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(
+                enable=True, rollback=True
+            ),
+            deployment_minimum_healthy_percent=50,
+            deployment_maximum_percent=200,
+            enable_execute_command=False,
+            enable_ecs_managed_tags=True,
+            propagate_tags="SERVICE",
+            tags=name_tag(name),
+            # ECS refuses a target group that no listener uses yet; the desired count belongs
+            # to the scaling policies once the service exists.
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                depends_on=[args.https_listener, self.green_rule],
+                ignore_changes=["desiredCount"],
+            ),
+        )
+
+    def _create_scaling(self, service: aws.ecs.Service) -> None:
+        settings = self._settings
+        name = child_name(self._name, "app")
+        target = aws.appautoscaling.Target(
+            name,
+            service_namespace="ecs",
+            scalable_dimension="ecs:service:DesiredCount",
+            resource_id=pulumi.Output.concat("service/", self.cluster.name, "/", service.name),
+            min_capacity=settings.min_count,
+            max_capacity=settings.max_count,
+            tags=name_tag(name),
+            opts=self._child,
+        )
+        for metric, value in (
+            ("ECSServiceAverageCPUUtilization", settings.cpu_target_percent),
+            ("ECSServiceAverageMemoryUtilization", settings.memory_target_percent),
+        ):
+            suffix = "cpu" if "CPU" in metric else "memory"
+            aws.appautoscaling.Policy(
+                child_name(name, suffix),
+                policy_type="TargetTrackingScaling",
+                service_namespace=target.service_namespace,
+                scalable_dimension=target.scalable_dimension,
+                resource_id=target.resource_id,
+                target_tracking_scaling_policy_configuration=aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationArgs(
+                    predefined_metric_specification=aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs(
+                        predefined_metric_type=metric
+                    ),
+                    target_value=value,
+                    scale_in_cooldown=300,
+                    scale_out_cooldown=60,
+                ),
+                opts=self._child,
+            )

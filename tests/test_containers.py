@@ -1,0 +1,373 @@
+"""Container option under mocks (C8): the real program for the containers stack (ECS Fargate
+behind the shared load balancer), its variant without an image, and dev (Auto Scaling), plus
+the config checks of the C8 keys."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import REPO_ROOT, stack_run
+
+from components.config import ConfigError, config_from_mapping
+from policy.harness import CapturedResource, ProgramRun
+
+NS = "secure-infra"
+STACK = "containers"
+REGION = "us-east-1"
+PREFIX = f"{STACK}-core-{REGION}"
+CLUSTER = "aws:ecs/cluster:Cluster"
+REPOSITORY = "aws:ecr/repository:Repository"
+LIFECYCLE = "aws:ecr/lifecyclePolicy:LifecyclePolicy"
+TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
+SERVICE = "aws:ecs/service:Service"
+SCALING_TARGET = "aws:appautoscaling/target:Target"
+SCALING_POLICY = "aws:appautoscaling/policy:Policy"
+TARGET_GROUP = "aws:lb/targetGroup:TargetGroup"
+LISTENER = "aws:lb/listener:Listener"
+LISTENER_RULE = "aws:lb/listenerRule:ListenerRule"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+ROLE = "aws:iam/role:Role"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+KEY = "aws:kms/key:Key"
+SG = "aws:ec2/securityGroup:SecurityGroup"
+ECS_TYPES = (CLUSTER, REPOSITORY, TASK_DEFINITION, SERVICE, SCALING_TARGET, SCALING_POLICY)
+
+
+def stack_compute() -> dict[str, Any]:
+    """The containers stack's compute section as written in Pulumi.containers.yaml."""
+    data = yaml.safe_load(Path(REPO_ROOT, f"Pulumi.{STACK}.yaml").read_text())
+    return copy.deepcopy(data["config"][f"{NS}:compute"])
+
+
+def without_image() -> ProgramRun:
+    """The containers stack before any image is pushed (no `imageTag`)."""
+    compute = stack_compute()
+    compute.pop("imageTag")
+    return stack_run(STACK, compute=compute)
+
+
+def one(run: ProgramRun, type_: str, name: str) -> CapturedResource:
+    found = [r for r in run.of_type(type_) if r.name == name]
+    assert len(found) == 1, (type_, name, len(found))
+    return found[0]
+
+
+def container(run: ProgramRun) -> dict[str, Any]:
+    definitions = json.loads(
+        one(run, TASK_DEFINITION, f"{PREFIX}-app").inputs["containerDefinitions"]
+    )
+    assert len(definitions) == 1
+    return definitions[0]
+
+
+def region_outputs(run: ProgramRun) -> dict[str, Any]:
+    return run.outputs["regions"][REGION]
+
+
+def test_cluster_has_container_insights() -> None:
+    """C8: an ECS cluster with container insights on."""
+    cluster = one(stack_run(STACK), CLUSTER, f"{PREFIX}-cluster")
+    assert {"name": "containerInsights", "value": "enhanced"} in cluster.inputs["settings"]
+
+
+def test_repository_scans_is_immutable_and_encrypted_with_data_key() -> None:
+    """C8, P1: the ECR repository scans on push, refuses tag overwrites, is encrypted with the
+    region's data CMK, is not force-deleted and keeps the configured number of images."""
+    r = stack_run(STACK)
+    repo = one(r, REPOSITORY, f"{PREFIX}-app").inputs
+    assert repo["imageScanningConfiguration"] == {"scanOnPush": True}
+    assert repo["imageTagMutability"] == "IMMUTABLE"
+    assert repo["forceDelete"] is False
+    [encryption] = repo["encryptionConfigurations"]
+    assert encryption["encryptionType"] == "KMS"
+    assert encryption["kmsKey"] == region_outputs(r)["dataKeyArn"]
+    assert encryption["kmsKey"] == one(r, KEY, f"{PREFIX}-data").state["arn"]
+    lifecycle = one(r, LIFECYCLE, f"{PREFIX}-app").inputs
+    assert lifecycle["repository"] == repo["name"]
+    [rule] = json.loads(lifecycle["policy"])["rules"]
+    assert rule["selection"]["countType"] == "imageCountMoreThan"
+    assert rule["selection"]["countNumber"] == stack_compute()["ecrKeepImages"]
+    assert rule["action"] == {"type": "expire"}
+
+
+def test_fargate_task_definition_from_config() -> None:
+    """C8: a Fargate task (awsvpc) with CPU, memory and architecture from config, an execution
+    role and a separate task role."""
+    r = stack_run(STACK)
+    compute = stack_compute()
+    task = one(r, TASK_DEFINITION, f"{PREFIX}-app").inputs
+    assert task["networkMode"] == "awsvpc"
+    assert task["requiresCompatibilities"] == ["FARGATE"]
+    assert task["cpu"] == str(compute["taskCpu"])
+    assert task["memory"] == str(compute["taskMemory"])
+    assert task["runtimePlatform"] == {
+        "operatingSystemFamily": "LINUX",
+        "cpuArchitecture": compute["cpuArchitecture"],
+    }
+    execution = one(r, ROLE, f"{PREFIX}-task-execution")
+    task_role = one(r, ROLE, f"{PREFIX}-task")
+    assert task["executionRoleArn"] == execution.state["arn"]
+    assert task["taskRoleArn"] == task_role.state["arn"]
+    assert task["executionRoleArn"] != task["taskRoleArn"]
+
+
+def test_container_is_hardened() -> None:
+    """C8: the container runs as a non-root user with an init process and a read-only root
+    filesystem, on the app port, with the configured health check and no environment secrets."""
+    r = stack_run(STACK)
+    compute = stack_compute()
+    app = container(r)
+    repo = one(r, REPOSITORY, f"{PREFIX}-app").inputs
+    assert app["image"] == (
+        f"123456789012.dkr.ecr.{REGION}.amazonaws.com/{repo['name']}:{compute['imageTag']}"
+    )
+    assert app["user"] == "1000:1000"
+    assert app["linuxParameters"]["initProcessEnabled"] is True
+    assert app["readonlyRootFilesystem"] is True
+    assert app["privileged"] is False
+    assert app["portMappings"] == [{"containerPort": 8080, "hostPort": 8080, "protocol": "tcp"}]
+    check = compute["containerHealthCheck"]
+    assert app["healthCheck"] == {
+        "command": check["command"],
+        "interval": check["intervalSeconds"],
+        "timeout": check["timeoutSeconds"],
+        "retries": check["retries"],
+        "startPeriod": check["startPeriodSeconds"],
+    }
+    assert app["environment"] == []
+    assert "secrets" not in app
+
+
+def test_container_logs_under_logs_key_with_retention() -> None:
+    """C8, P1, A3: awslogs to a log group of its own, encrypted with the logs CMK and kept for
+    the stack's retention."""
+    r = stack_run(STACK)
+    group = one(r, LOG_GROUP, f"{PREFIX}-app-logs")
+    assert group.inputs["kmsKeyId"] == region_outputs(r)["logsKeyArn"]
+    assert group.inputs["retentionInDays"] == 30
+    logging = container(r)["logConfiguration"]
+    assert logging["logDriver"] == "awslogs"
+    assert logging["options"]["awslogs-group"] == group.state["name"]
+    assert logging["options"]["awslogs-region"] == REGION
+
+
+def test_execution_role_is_least_privilege() -> None:
+    """C8, P3: the execution role may pull from this repository and write to this log group
+    only; the task role has no permissions; both trust only ECS tasks of this account."""
+    r = stack_run(STACK)
+    repo = one(r, REPOSITORY, f"{PREFIX}-app")
+    group = one(r, LOG_GROUP, f"{PREFIX}-app-logs")
+    execution = one(r, ROLE, f"{PREFIX}-task-execution")
+    task_role = one(r, ROLE, f"{PREFIX}-task")
+    for role in (execution, task_role):
+        [trust] = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
+        assert trust["Principal"] == {"Service": "ecs-tasks.amazonaws.com"}
+        assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
+    [policy] = [p for p in r.of_type(ROLE_POLICY) if p.inputs["role"] == execution.id]
+    statements = {s["Sid"]: s for s in json.loads(policy.inputs["policy"])["Statement"]}
+    assert statements["EcrLogin"]["Action"] == ["ecr:GetAuthorizationToken"]
+    assert statements["PullAppImage"]["Resource"] == repo.state["arn"]
+    assert all(a.startswith("ecr:") for a in statements["PullAppImage"]["Action"])
+    arn = group.state["arn"]
+    assert statements["WriteAppLogGroup"]["Resource"] == [arn, f"{arn}:*"]
+    role_ids = {execution.id, task_role.id}
+    assert not [p for p in r.of_type(ROLE_POLICY) if p.inputs["role"] in role_ids and p != policy]
+    assert not [a for a in r.of_type(ATTACHMENT) if a.inputs["role"] in role_ids]
+
+
+def test_service_in_private_subnets_behind_blue_target_group() -> None:
+    """C8, C5: the Fargate service runs in the private subnets with the app security group and
+    no public IP, registers in the blue target group (the HTTPS listener's default), rolls back
+    failed deployments, keeps 50% healthy and waits out the grace period."""
+    r = stack_run(STACK)
+    compute = stack_compute()
+    service = one(r, SERVICE, f"{PREFIX}-app")
+    props = service.inputs
+    assert props["launchType"] == "FARGATE"
+    assert props["cluster"] == one(r, CLUSTER, f"{PREFIX}-cluster").state["arn"]
+    assert props["taskDefinition"] == one(r, TASK_DEFINITION, f"{PREFIX}-app").state["arn"]
+    network = props["networkConfiguration"]
+    assert network["subnets"] == region_outputs(r)["privateSubnetIds"]
+    assert network["securityGroups"] == [one(r, SG, f"{PREFIX}-app-sg").id]
+    assert network["assignPublicIp"] is False
+    blue = one(r, TARGET_GROUP, f"{PREFIX}-app")
+    assert props["loadBalancers"] == [
+        {"targetGroupArn": blue.state["arn"], "containerName": "app", "containerPort": 8080}
+    ]
+    https = one(r, LISTENER, f"{PREFIX}-https")
+    assert https.inputs["defaultActions"][0]["targetGroupArn"] == blue.state["arn"]
+    assert https.urn in service.dependencies
+    assert props["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
+    assert props["deploymentMinimumHealthyPercent"] == 50
+    assert props["healthCheckGracePeriodSeconds"] == 300
+    assert props["desiredCount"] == compute["desiredCount"]
+    assert props["enableExecuteCommand"] is False
+    assert props["propagateTags"] == "SERVICE"
+    assert "desiredCount" in service.options.ignore_changes
+
+
+def test_green_target_group_behind_header_rule() -> None:
+    """C8: both target groups take IP targets (awsvpc); requests with the green header on the
+    HTTPS listener go to the second (green) target group."""
+    r = stack_run(STACK)
+    blue = one(r, TARGET_GROUP, f"{PREFIX}-app")
+    green = one(r, TARGET_GROUP, f"{PREFIX}-green")
+    for group in (blue, green):
+        assert group.inputs["targetType"] == "ip"
+        assert group.inputs["port"] == 8080
+        assert group.inputs["healthCheck"]["path"] == "/health"
+    rule = one(r, LISTENER_RULE, f"{PREFIX}-green").inputs
+    assert rule["listenerArn"] == one(r, LISTENER, f"{PREFIX}-https").state["arn"]
+    assert rule["conditions"] == [
+        {"httpHeader": {"httpHeaderName": "X-Deployment", "values": ["green"]}}
+    ]
+    assert rule["actions"] == [{"type": "forward", "targetGroupArn": green.state["arn"]}]
+
+
+def test_cpu_and_memory_target_tracking_on_the_service() -> None:
+    """C8, C6: a scalable target on the service's desired count (min/max from config) with CPU
+    and memory target-tracking policies at the configured targets."""
+    r = stack_run(STACK)
+    compute = stack_compute()
+    cluster = one(r, CLUSTER, f"{PREFIX}-cluster").state["name"]
+    service = one(r, SERVICE, f"{PREFIX}-app").state["name"]
+    target = one(r, SCALING_TARGET, f"{PREFIX}-app").inputs
+    assert target["serviceNamespace"] == "ecs"
+    assert target["scalableDimension"] == "ecs:service:DesiredCount"
+    assert target["resourceId"] == f"service/{cluster}/{service}"
+    assert (target["minCapacity"], target["maxCapacity"]) == (
+        compute["minCount"],
+        compute["maxCount"],
+    )
+    policies = {
+        p.inputs["targetTrackingScalingPolicyConfiguration"]["predefinedMetricSpecification"][
+            "predefinedMetricType"
+        ]: p.inputs
+        for p in r.of_type(SCALING_POLICY)
+    }
+    assert set(policies) == {
+        "ECSServiceAverageCPUUtilization",
+        "ECSServiceAverageMemoryUtilization",
+    }
+    for metric, key in (
+        ("ECSServiceAverageCPUUtilization", "cpuTargetPercent"),
+        ("ECSServiceAverageMemoryUtilization", "memoryTargetPercent"),
+    ):
+        policy = policies[metric]
+        assert policy["policyType"] == "TargetTrackingScaling"
+        assert policy["resourceId"] == target["resourceId"]
+        assert policy["scalableDimension"] == "ecs:service:DesiredCount"
+        assert policy["targetTrackingScalingPolicyConfiguration"]["targetValue"] == compute[key]
+
+
+def test_no_image_no_service() -> None:
+    """C8: without `imageTag` the cluster, repository, task definition and blue/green routing
+    exist, but no service or scaling (a service without an image cannot stabilise)."""
+    r = without_image()
+    for type_ in (CLUSTER, REPOSITORY, TASK_DEFINITION, LISTENER_RULE):
+        assert len(r.of_type(type_)) == 1, type_
+    for type_ in (SERVICE, SCALING_TARGET, SCALING_POLICY):
+        assert r.of_type(type_) == [], type_
+    assert container(r)["image"].endswith(":unreleased")
+
+
+def test_asg_stack_has_no_ecs() -> None:
+    """C8, C5: with kind asg (the default) nothing of ECS exists and the group keeps the single
+    instance target group."""
+    r = stack_run("dev")
+    for type_ in ECS_TYPES:
+        assert r.of_type(type_) == [], type_
+    assert r.of_type(LISTENER_RULE) == []
+    [group] = r.of_type(TARGET_GROUP)
+    assert group.inputs["targetType"] == "instance"
+    assert len(r.of_type("aws:autoscaling/group:Group")) == 1
+
+
+def test_ecs_stack_has_no_auto_scaling_group() -> None:
+    """C8: with kind ecs there is no launch template or Auto Scaling group."""
+    r = stack_run(STACK)
+    assert r.of_type("aws:autoscaling/group:Group") == []
+    assert r.of_type("aws:ec2/launchTemplate:LaunchTemplate") == []
+
+
+def test_stack_reaches_ecr_and_logs_through_endpoints() -> None:
+    """C8, N3: tasks in private subnets pull and log through the ecr.api, ecr.dkr and logs
+    interface endpoints and the S3 gateway endpoint."""
+    r = stack_run(STACK)
+    services = {e.inputs["serviceName"] for e in r.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")}
+    for service in ("ecr.api", "ecr.dkr", "logs", "s3"):
+        assert f"com.amazonaws.{REGION}.{service}" in services, service
+
+
+VALID: dict[str, Any] = {
+    "environment": "containers",
+    "service": "core",
+    "owner": "platform-team",
+    "costCenter": "CC-1",
+    "project": "secure-infra",
+    "regions": [
+        {
+            "name": REGION,
+            "role": "primary",
+            "vpcCidr": "10.0.0.0/16",
+            "azs": ["us-east-1a", "us-east-1b"],
+        },
+    ],
+}
+CERT = {REGION: "arn:aws:acm:us-east-1:123456789012:certificate/0000-1111"}
+
+
+@pytest.mark.parametrize(
+    ("compute", "expected"),
+    [
+        ({"kind": "eks"}, "compute.kind"),
+        ({"kind": "ecs", "taskCpu": 300}, "compute.taskCpu"),
+        ({"kind": "ecs", "taskCpu": 256, "taskMemory": 4096}, "compute.taskMemory"),
+        ({"kind": "ecs", "taskCpu": 1024, "taskMemory": 1024}, "compute.taskMemory"),
+        ({"kind": "ecs", "cpuArchitecture": "arm"}, "compute.cpuArchitecture"),
+        ({"kind": "ecs", "imageTag": "latest"}, "compute.imageTag"),
+        ({"kind": "ecs", "imageTag": "v1 beta"}, "compute.imageTag"),
+        ({"kind": "ecs", "containerUser": "0:0"}, "compute.containerUser"),
+        ({"kind": "ecs", "containerUser": "root"}, "compute.containerUser"),
+        ({"kind": "ecs", "desiredCount": 5, "maxCount": 3}, "compute.desiredCount"),
+        ({"kind": "ecs", "memoryTargetPercent": 120}, "compute.memoryTargetPercent"),
+        ({"kind": "ecs", "ecrKeepImages": 0}, "compute.ecrKeepImages"),
+        ({"kind": "ecs", "greenHeaderValue": "gr*en"}, "compute.greenHeaderValue"),
+        ({"kind": "ecs", "greenHeaderName": "X Deployment"}, "compute.greenHeaderName"),
+        (
+            {"kind": "ecs", "containerHealthCheck": {"command": ["curl localhost"]}},
+            "compute.containerHealthCheck.command",
+        ),
+        (
+            {"kind": "ecs", "containerHealthCheck": {"intervalSeconds": 5, "timeoutSeconds": 5}},
+            "compute.containerHealthCheck.timeoutSeconds",
+        ),
+        ({"kind": "ecs", "imageTags": "1.0.0"}, "compute.imageTags"),
+    ],
+)
+def test_bad_container_config_names_the_key(compute: dict[str, Any], expected: str) -> None:
+    """C8, S5: invalid container settings fail with the offending key named."""
+    values = {**copy.deepcopy(VALID), "compute": {"certificateArn": CERT, **compute}}
+    with pytest.raises(ConfigError) as caught:
+        config_from_mapping(NS, values)
+    assert expected in str(caught.value)
+
+
+def test_container_defaults() -> None:
+    """C8: kind defaults to asg; the container defaults are a valid Fargate size, a non-root
+    user and an HTTP health check of the load balancer's path on the app port."""
+    settings = config_from_mapping(NS, {**VALID, "compute": {"certificateArn": CERT}}).compute
+    assert settings.kind == "asg"
+    assert settings.image_tag is None
+    assert (settings.task_cpu, settings.task_memory) == (256, 512)
+    assert settings.container_user == "1000:1000"
+    assert settings.container_health_command() == [
+        "CMD-SHELL",
+        "curl -fs http://localhost:8080/health || exit 1",
+    ]
