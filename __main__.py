@@ -9,10 +9,12 @@ branches on the stack name.
 import pulumi
 import pulumi_aws as aws
 
+from components.buckets import SecureBucket, SecureBucketArgs
 from components.config import load_config
 from components.dns import DnsEndpoint, DnsFailover, DnsFailoverArgs
 from components.naming import base_name
 from components.regional import RegionalStack, RegionalStackArgs
+from components.replication import BucketReplication, BucketReplicationArgs
 
 config = load_config()
 
@@ -46,6 +48,33 @@ if secondary_config is not None:
         ),
         opts=pulumi.ResourceOptions(providers={"aws": provider_for(secondary_config.name)}),
     )
+
+if secondary_config is not None and primary.audit.trail_bucket is not None:
+    # M3: the audit trail survives the loss of the primary region in a replica bucket of the
+    # secondary, encrypted with that region's own logs key.
+    secondary = regions[secondary_config.name]
+    trail_replica = SecureBucket(
+        base_name(config.environment, config.service, secondary_config.name) + "-trail-replica",
+        SecureBucketArgs(
+            kms_key_arn=secondary.keys.logs.arn,
+            noncurrent_version_days=90,
+            transitions=[(90, "GLACIER")],
+            protect=config.audit.protect_buckets,
+        ),
+        opts=pulumi.ResourceOptions(parent=secondary),
+    )
+    BucketReplication(
+        base_name(config.environment, config.service, primary_config.name) + "-trail",
+        BucketReplicationArgs(
+            source=primary.audit.trail_bucket,
+            source_kms_key_arn=primary.keys.logs.arn,
+            destination=trail_replica,
+            destination_kms_key_arn=secondary.keys.logs.arn,
+            destination_region=secondary_config.name,
+        ),
+        opts=pulumi.ResourceOptions(parent=primary),
+    )
+    pulumi.export("trailReplicaBucket", trail_replica.name)
 
 if config.dns.zone_id is not None:
     check = config.dns.health_check

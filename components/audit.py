@@ -265,6 +265,7 @@ class Audit(pulumi.ComponentResource):
         self.alert_topic = self._create_alert_topic()
         self.trail = self.trail_log_group = None
         self.trail_bucket_name = self.config_bucket_name = None
+        self.trail_bucket: SecureBucket | None = None
         if args.account_wide:
             self._create_trail()
             self._create_cis_alarms()
@@ -436,6 +437,7 @@ class Audit(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[bucket.policy, role_policy]),
         )
         self.trail_bucket_name = bucket.name
+        self.trail_bucket = bucket
         self.trail_log_group = group
 
     def _create_cis_alarms(self) -> None:
