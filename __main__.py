@@ -11,7 +11,7 @@ import pulumi_aws as aws
 
 from components.buckets import SecureBucket, SecureBucketArgs
 from components.config import load_config
-from components.dns import DnsEndpoint, DnsFailover, DnsFailoverArgs
+from components.dns import DnsEndpoint, DnsFailover
 from components.naming import base_name
 from components.regional import RegionalStack, RegionalStackArgs
 from components.replication import BucketReplication, BucketReplicationArgs
@@ -77,7 +77,6 @@ if secondary_config is not None and primary.audit.trail_bucket is not None:
     pulumi.export("trailReplicaBucket", trail_replica.name)
 
 if config.dns.zone_id is not None:
-    check = config.dns.health_check
 
     def endpoint(region: str) -> DnsEndpoint:
         balancer = regions[region].compute.load_balancer
@@ -85,19 +84,9 @@ if config.dns.zone_id is not None:
 
     failover = DnsFailover(
         base_name(config.environment, config.service, "global"),
-        DnsFailoverArgs(
-            zone_id=config.dns.zone_id,
-            record_name=config.dns.record_name,
-            primary=endpoint(primary_config.name),
-            secondary=endpoint(secondary_config.name) if secondary_config else None,
-            health_check_path=check.path,
-            health_check_port=check.port,
-            health_check_protocol=check.protocol,
-            search_string=check.search_string,
-            request_interval=check.request_interval,
-            failure_threshold=check.failure_threshold,
-            measure_latency=check.measure_latency,
-            checker_regions=check.regions,
+        config.dns.failover_args(
+            endpoint(primary_config.name),
+            endpoint(secondary_config.name) if secondary_config else None,
         ),
         # Route 53 is global; its API is reached through the primary region's provider.
         opts=pulumi.ResourceOptions(providers={"aws": primary_provider}),

@@ -239,38 +239,12 @@ class Database(pulumi.ComponentResource):
 
     def _create_instance(self) -> None:
         settings = self._settings
-        name = child_name(self._name, "db")
-        # Autonamed, so a family change creates the new group before the old one goes.
-        parameters = aws.rds.ParameterGroup(
-            name,
-            family=settings.family,
-            description=f"{name}: per-stack settings, TLS only, pg_stat_statements and pgaudit",
-            parameters=self._parameters(),
-            tags=name_tag(name),
-            opts=self._child,
-        )
-        instance = aws.rds.Instance(
-            name,
-            identifier=self._identifier,
-            instance_class=settings.instance_class,
+        instance = self._rds_instance(
             allocated_storage=settings.allocated_storage_gb,
-            max_allocated_storage=settings.max_allocated_storage_gb,
-            storage_type="gp3",
             db_name=settings.database_name,
             username=settings.master_username,
             password=self._password.result,
-            multi_az=settings.multi_az,
-            publicly_accessible=False,
-            parameter_group_name=parameters.name,
-            backup_window=settings.backup_window,
-            maintenance_window=settings.maintenance_window,
-            auto_minor_version_upgrade=settings.auto_minor_version_upgrade,
-            delete_automated_backups=False,
-            tags=name_tag(name),
-            opts=pulumi.ResourceOptions.merge(self._stateful, self._after_logs),
             **self._common(),
-            **self._performance_insights(),
-            **self._monitoring(),
         )
         self.database = instance
         self.instances = [instance]
@@ -281,25 +255,35 @@ class Database(pulumi.ComponentResource):
     def _create_replica(self, source_arn: pulumi.Input[str]) -> None:
         """A cross-region read replica of the primary's instance, encrypted with this region's
         data key; promoted by an operator when the primary region is lost."""
+        # Engine, version, storage size, database name and credentials come from the source.
+        common = {k: v for k, v in self._common().items() if k not in ("engine", "engine_version")}
+        replica = self._rds_instance(replicate_source_db=source_arn, role="replica", **common)
+        self.database = replica
+        self.instances = [replica]
+        # Read-only until promoted; then the same host takes writes.
+        self.writer_endpoint = replica.address
+        self.reader_endpoint = replica.address
+
+    def _rds_instance(self, *, role: str = "primary", **specific: object) -> aws.rds.Instance:
+        """An RDS instance with this stack's settings and its own parameter group; `specific`
+        holds what differs between a primary and a replica."""
         settings = self._settings
         name = child_name(self._name, "db")
+        # Autonamed, so a family change creates the new group before the old one goes.
         parameters = aws.rds.ParameterGroup(
             name,
             family=settings.family,
-            description=f"{name}: replica settings, TLS only, pg_stat_statements and pgaudit",
+            description=f"{name}: per-stack settings, TLS only, pg_stat_statements and pgaudit",
             parameters=self._parameters(),
             tags=name_tag(name),
             opts=self._child,
         )
-        # Engine, version, database name and credentials come from the source instance.
-        common = {k: v for k, v in self._common().items() if k not in ("engine", "engine_version")}
-        replica = aws.rds.Instance(
+        return aws.rds.Instance(
             name,
             identifier=self._identifier,
-            replicate_source_db=source_arn,
             instance_class=settings.instance_class,
-            storage_type="gp3",
             max_allocated_storage=settings.max_allocated_storage_gb,
+            storage_type="gp3",
             multi_az=settings.multi_az,
             publicly_accessible=False,
             parameter_group_name=parameters.name,
@@ -307,17 +291,12 @@ class Database(pulumi.ComponentResource):
             maintenance_window=settings.maintenance_window,
             auto_minor_version_upgrade=settings.auto_minor_version_upgrade,
             delete_automated_backups=False,
-            tags=name_tag(name, Role="replica"),
+            tags=name_tag(name, Role=role),
             opts=pulumi.ResourceOptions.merge(self._stateful, self._after_logs),
-            **common,
+            **specific,
             **self._performance_insights(),
             **self._monitoring(),
         )
-        self.database = replica
-        self.instances = [replica]
-        # Read-only until promoted; then the same host takes writes.
-        self.writer_endpoint = replica.address
-        self.reader_endpoint = replica.address
 
     # Aurora cluster --------------------------------------------------------------------------
 

@@ -266,49 +266,28 @@ class Network(pulumi.ComponentResource):
             opts=self._child,
         )
 
-    def _ingress(
+    def _rule(
         self,
         name: str,
         group: aws.ec2.SecurityGroup,
         port: int,
         description: str,
         *,
-        source_group: aws.ec2.SecurityGroup | None = None,
+        peer_group: aws.ec2.SecurityGroup | None = None,
         cidr: pulumi.Input[str] | None = None,
+        egress: bool = False,
     ) -> None:
+        """One TCP port in (from `peer_group` or `cidr`) or, with `egress`, out (to them)."""
         rule_name = child_name(self._name, name)
-        aws.vpc.SecurityGroupIngressRule(
+        rule = aws.vpc.SecurityGroupEgressRule if egress else aws.vpc.SecurityGroupIngressRule
+        rule(
             rule_name,
             security_group_id=group.id,
             description=description,
             ip_protocol="tcp",
             from_port=port,
             to_port=port,
-            referenced_security_group_id=source_group.id if source_group else None,
-            cidr_ipv4=cidr,
-            tags=name_tag(rule_name),
-            opts=self._child,
-        )
-
-    def _egress(
-        self,
-        name: str,
-        group: aws.ec2.SecurityGroup,
-        port: int,
-        description: str,
-        *,
-        target_group: aws.ec2.SecurityGroup | None = None,
-        cidr: pulumi.Input[str] | None = None,
-    ) -> None:
-        rule_name = child_name(self._name, name)
-        aws.vpc.SecurityGroupEgressRule(
-            rule_name,
-            security_group_id=group.id,
-            description=description,
-            ip_protocol="tcp",
-            from_port=port,
-            to_port=port,
-            referenced_security_group_id=target_group.id if target_group else None,
+            referenced_security_group_id=peer_group.id if peer_group else None,
             cidr_ipv4=cidr,
             tags=name_tag(rule_name),
             opts=self._child,
@@ -322,42 +301,52 @@ class Network(pulumi.ComponentResource):
         rotation = self._security_group("rotation-sg", "Secret rotation function")
         endpoints = self._security_group("endpoints-sg", "Interface VPC endpoints")
 
-        self._ingress("alb-in-https", alb, HTTPS_PORT, "HTTPS from the internet", cidr="0.0.0.0/0")
-        self._ingress(
+        self._rule("alb-in-https", alb, HTTPS_PORT, "HTTPS from the internet", cidr="0.0.0.0/0")
+        self._rule(
             "alb-in-http",
             alb,
             HTTP_PORT,
             "HTTP (redirect only) from the internet",
             cidr="0.0.0.0/0",
         )
-        self._egress("alb-out-app", alb, args.app_port, "To the app tier", target_group=app)
+        self._rule(
+            "alb-out-app", alb, args.app_port, "To the app tier", peer_group=app, egress=True
+        )
 
-        self._ingress("app-in-alb", app, args.app_port, "From the load balancer", source_group=alb)
+        self._rule("app-in-alb", app, args.app_port, "From the load balancer", peer_group=alb)
         for index, cidr in enumerate(args.admin_cidrs):
-            self._ingress(
+            self._rule(
                 f"app-in-ssh-{index}", app, SSH_PORT, "SSH from the admin network", cidr=cidr
             )
-        self._egress("app-out-db", app, POSTGRES_PORT, "To PostgreSQL", target_group=db)
+        self._rule("app-out-db", app, POSTGRES_PORT, "To PostgreSQL", peer_group=db, egress=True)
         # HTTPS out reaches AWS APIs through the endpoints or the NAT (package mirrors, SSM).
-        self._egress(
-            "app-out-https", app, HTTPS_PORT, "HTTPS to AWS APIs and updates", cidr="0.0.0.0/0"
+        self._rule(
+            "app-out-https",
+            app,
+            HTTPS_PORT,
+            "HTTPS to AWS APIs and updates",
+            cidr="0.0.0.0/0",
+            egress=True,
         )
 
-        self._ingress("db-in-app", db, POSTGRES_PORT, "From the app tier", source_group=app)
-        self._ingress(
-            "db-in-rotation", db, POSTGRES_PORT, "From the rotation function", source_group=rotation
+        self._rule("db-in-app", db, POSTGRES_PORT, "From the app tier", peer_group=app)
+        self._rule(
+            "db-in-rotation", db, POSTGRES_PORT, "From the rotation function", peer_group=rotation
         )
 
-        self._egress("rotation-out-db", rotation, POSTGRES_PORT, "To PostgreSQL", target_group=db)
-        self._egress(
+        self._rule(
+            "rotation-out-db", rotation, POSTGRES_PORT, "To PostgreSQL", peer_group=db, egress=True
+        )
+        self._rule(
             "rotation-out-endpoints",
             rotation,
             HTTPS_PORT,
             "To Secrets Manager through the endpoint",
-            target_group=endpoints,
+            peer_group=endpoints,
+            egress=True,
         )
 
-        self._ingress(
+        self._rule(
             "endpoints-in-vpc",
             endpoints,
             HTTPS_PORT,

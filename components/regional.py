@@ -8,7 +8,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .audit import Audit, AuditArgs
-from .backup import Backup, BackupArgs, BackupCopy
+from .backup import Backup
 from .compute import Compute, ComputeArgs, autoscaling_service_role
 from .config import RegionConfig, StackConfig
 from .database import Database, DatabaseArgs
@@ -198,35 +198,19 @@ class RegionalStack(pulumi.ComponentResource):
         it up and copies every recovery point to the other region's vault (M4). A replica's
         region only receives copies."""
         config = args.config
-        backup = config.backup
-        copies = []
-        if backup.copy_to_other_region and args.peer is not None:
+        vault = config.backup.vault_name
+        peer_vault = None
+        if args.peer is not None:
             peer_base = base_name(config.environment, config.service, args.peer.name)
-            copies.append(
-                BackupCopy(
-                    region=args.peer.name,
-                    vault_name=f"{peer_base}-{backup.vault_name}",
-                    delete_after_days=backup.copy_delete_after_days,
-                )
-            )
-        if backup.cross_account_vault_arn:
-            copies.append(BackupCopy(vault_arn=backup.cross_account_vault_arn))
+            peer_vault = (args.peer.name, f"{peer_base}-{vault}")
         holds_writer = args.database_source_arn is None
         return Backup(
             name,
-            BackupArgs(
-                vault_name=f"{name}-{backup.vault_name}",
+            config.backup.backup_args(
+                vault_name=f"{name}-{vault}",
                 kms_key_arn=self.keys.data.arn,
                 resource_arns=[self.database.database.arn] if holds_writer else [],
-                schedule=backup.schedule,
-                start_window_minutes=backup.start_window_minutes,
-                completion_window_minutes=backup.completion_window_minutes,
-                delete_after_days=backup.delete_after_days,
-                cold_storage_after_days=backup.cold_storage_after_days,
-                copies=copies if holds_writer else [],
-                enable_continuous_backup=backup.continuous,
-                lock_min_retention_days=backup.lock_min_retention_days,
-                protect_vault=backup.protect_vault,
+                peer_vault=peer_vault,
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )

@@ -8,11 +8,18 @@ is registered, with the config key named.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
+import pulumi
 from pydantic import Field, model_validator
 from pydantic.alias_generators import to_camel
 
 from .base import Section
+
+if TYPE_CHECKING:
+    from ..backup import BackupArgs
+    from ..dns import DnsEndpoint, DnsFailoverArgs
 
 PLACEHOLDER_ARN = "arn:aws:rds:us-east-1:000000000000:db:config-check"
 _FIELD_FIRST = re.compile(r"^([a-z][A-Za-z]*) (.*)$", re.S)
@@ -50,26 +57,33 @@ class DnsConfig(Section):
     record_name: str = "app"
     health_check: HealthCheckSettings = HealthCheckSettings()
 
+    def failover_args(self, primary: DnsEndpoint, secondary: DnsEndpoint | None) -> DnsFailoverArgs:
+        """The DnsFailover arguments for the regions' load balancers (raises ValueError)."""
+        from ..dns import DnsFailoverArgs
+
+        check = self.health_check
+        return DnsFailoverArgs(
+            zone_id=self.zone_id or "",
+            record_name=self.record_name,
+            primary=primary,
+            secondary=secondary,
+            health_check_path=check.path,
+            health_check_port=check.port,
+            health_check_protocol=check.protocol,
+            search_string=check.search_string,
+            request_interval=check.request_interval,
+            failure_threshold=check.failure_threshold,
+            measure_latency=check.measure_latency,
+            checker_regions=check.regions,
+        )
+
     @model_validator(mode="after")
     def _valid_for_route53(self) -> DnsConfig:
-        from ..dns import DnsEndpoint, DnsFailoverArgs
+        from ..dns import DnsEndpoint
 
         endpoint = DnsEndpoint(region="check", dns_name="lb.example.com", zone_id="Z0")
-        check = self.health_check
         try:
-            DnsFailoverArgs(
-                zone_id=self.zone_id or "Z0",
-                record_name=self.record_name,
-                primary=endpoint,
-                health_check_path=check.path,
-                health_check_port=check.port,
-                health_check_protocol=check.protocol,
-                search_string=check.search_string,
-                request_interval=check.request_interval,
-                failure_threshold=check.failure_threshold,
-                measure_latency=check.measure_latency,
-                checker_regions=check.regions,
-            )
+            self.failover_args(endpoint, None)
         except ValueError as exc:
             raise _in_config_terms(exc, "healthCheck.") from None
         return self
@@ -94,34 +108,52 @@ class BackupConfig(Section):
     lock_min_retention_days: int | None = Field(default=None, ge=1)
     protect_vault: bool = False
 
-    @model_validator(mode="after")
-    def _valid_for_aws_backup(self) -> BackupConfig:
+    def backup_args(
+        self,
+        *,
+        vault_name: str,
+        kms_key_arn: pulumi.Input[str],
+        resource_arns: Sequence[pulumi.Input[str]],
+        peer_vault: tuple[str, str] | None,
+    ) -> BackupArgs:
+        """The Backup arguments of one region (raises ValueError). `peer_vault` is the other
+        region's (region, vault name) that receives copies; a region with nothing to back up
+        (`resource_arns` empty) makes no copies."""
         from ..backup import BackupArgs, BackupCopy
 
-        try:
-            copies = []
-            if self.copy_to_other_region:
-                copies.append(
-                    BackupCopy(
-                        region="us-east-1",
-                        vault_name="config-check",
-                        delete_after_days=self.copy_delete_after_days,
-                    )
+        copies = []
+        if resource_arns and self.copy_to_other_region and peer_vault is not None:
+            region, name = peer_vault
+            copies.append(
+                BackupCopy(
+                    region=region, vault_name=name, delete_after_days=self.copy_delete_after_days
                 )
-            if self.cross_account_vault_arn:
-                copies.append(BackupCopy(vault_arn=self.cross_account_vault_arn))
-            BackupArgs(
+            )
+        if resource_arns and self.cross_account_vault_arn:
+            copies.append(BackupCopy(vault_arn=self.cross_account_vault_arn))
+        return BackupArgs(
+            vault_name=vault_name,
+            kms_key_arn=kms_key_arn,
+            resource_arns=resource_arns,
+            schedule=self.schedule,
+            start_window_minutes=self.start_window_minutes,
+            completion_window_minutes=self.completion_window_minutes,
+            delete_after_days=self.delete_after_days,
+            cold_storage_after_days=self.cold_storage_after_days,
+            copies=copies,
+            enable_continuous_backup=self.continuous,
+            lock_min_retention_days=self.lock_min_retention_days,
+            protect_vault=self.protect_vault,
+        )
+
+    @model_validator(mode="after")
+    def _valid_for_aws_backup(self) -> BackupConfig:
+        try:
+            self.backup_args(
                 vault_name=f"x-{self.vault_name}",
                 kms_key_arn="key",
                 resource_arns=[PLACEHOLDER_ARN],
-                schedule=self.schedule,
-                start_window_minutes=self.start_window_minutes,
-                completion_window_minutes=self.completion_window_minutes,
-                delete_after_days=self.delete_after_days,
-                cold_storage_after_days=self.cold_storage_after_days,
-                copies=copies,
-                enable_continuous_backup=self.continuous,
-                lock_min_retention_days=self.lock_min_retention_days,
+                peer_vault=("us-east-1", "config-check"),
             )
         except ValueError as exc:
             raise _in_config_terms(exc) from None
