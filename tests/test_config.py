@@ -73,6 +73,13 @@ def test_valid_config_derives_subnets_deterministically() -> None:
     }
 
 
+def test_environment_tag_overrides_only_the_tag() -> None:
+    """S3: `environmentTag` changes the Environment tag (seed 003's `Production`), not names."""
+    config = config_from_mapping(NS, with_changes(environmentTag="Production"))
+    assert config.tags()["Environment"] == "Production"
+    assert config.environment == "dev"
+
+
 def test_config_is_frozen() -> None:
     """S5: the validated object cannot be changed by a component."""
     config = config_from_mapping(NS, with_changes())
@@ -198,6 +205,39 @@ BAD_CASES = {
     "too many AZs": (
         with_changes(regions=[region(azs=[f"us-east-1{c}" for c in "abcde"])]),
         f"{NS}:regions[0].azs: List should have at most 4 items",
+    ),
+    "backup schedule not cron": (
+        with_changes(backup={"schedule": "daily"}),
+        f"{NS}:backup.schedule: 'daily' must be a cron expression",
+    ),
+    "backup cold storage without 90 more days": (
+        with_changes(backup={"deleteAfterDays": 30, "coldStorageAfterDays": 10}),
+        f"{NS}:backup.deleteAfterDays: 30 must be at least coldStorageAfterDays + 90",
+    ),
+    "backup vault name too long": (
+        with_changes(backup={"vaultName": "a-very-long-vault-name-that-overflows"}),
+        f"{NS}:backup.vaultName: <environment>-<service>-<region>-a-very-long",
+    ),
+    "health check interval Route 53 refuses": (
+        with_changes(dns={"zoneId": "Z1", "healthCheck": {"requestInterval": 20}}),
+        f"{NS}:dns.healthCheck.requestInterval: 20 must be 10 or 30",
+    ),
+    "rotation without the Secrets Manager endpoint": (
+        with_changes(network={"interfaceEndpoints": ["logs", "kms"]}),
+        f"{NS}:network.interfaceEndpoints: must include secretsmanager",
+    ),
+    "containers without ECR endpoints": (
+        with_changes(compute={**VALID["compute"], "kind": "ecs"}),
+        f"{NS}:network.interfaceEndpoints: compute.kind ecs pulls images and writes logs "
+        "from private subnets; add ecr.api, ecr.dkr",
+    ),
+    "multi-region Aurora": (
+        with_changes(regions=[region(), SECONDARY], database={"engine": "aurora-postgresql"}),
+        f"{NS}:database.engine: a stack with a secondary region needs engine postgres",
+    ),
+    "empty Environment tag": (
+        with_changes(environmentTag=""),
+        f"{NS}:environmentTag: must not be empty",
     ),
     "bad account id": (
         with_changes(accountId="12345"),
