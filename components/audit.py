@@ -16,6 +16,7 @@ from .account import AccountContext
 from .buckets import SecureBucket, SecureBucketArgs
 from .config.audit import ACCOUNT_WIDE_RULES, AlarmThresholds
 from .iam import allow, document, service_trust_policy
+from .logs import encrypted_log_group
 from .naming import child_name, name_tag, token
 
 GIB = 1024**3
@@ -391,12 +392,11 @@ class Audit(pulumi.ComponentResource):
 
         bucket = self._bucket("trail-logs", bucket_statements)
 
-        group = aws.cloudwatch.LogGroup(
+        group = encrypted_log_group(
             name,
-            retention_in_days=self._args.trail_log_retention_days,
-            kms_key_id=self._args.logs_key_arn,
-            tags=name_tag(name),
-            opts=self._child,
+            kms_key_arn=self._args.logs_key_arn,
+            retention_days=self._args.trail_log_retention_days,
+            parent=self,
         )
         role = aws.iam.Role(
             name,

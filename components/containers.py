@@ -13,6 +13,7 @@ import pulumi_aws as aws
 from .account import AccountContext
 from .config.compute import ComputeConfig
 from .iam import allow, document, service_trust_policy
+from .logs import encrypted_log_group
 from .naming import child_name, name_tag, token
 
 CONTAINER_NAME = "app"
@@ -143,12 +144,11 @@ class Containers(pulumi.ComponentResource):
 
     def _create_log_group(self) -> aws.cloudwatch.LogGroup:
         name = child_name(self._name, "app-logs")
-        return aws.cloudwatch.LogGroup(
+        return encrypted_log_group(
             name,
-            retention_in_days=self._args.log_retention_days,
-            kms_key_id=self._args.logs_key_arn,
-            tags=name_tag(name),
-            opts=self._child,
+            kms_key_arn=self._args.logs_key_arn,
+            retention_days=self._args.log_retention_days,
+            parent=self,
         )
 
     # Task definition ---------------------------------------------------------------------------

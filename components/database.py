@@ -13,6 +13,7 @@ import pulumi_random as random
 from .account import AccountContext
 from .config.database import DatabaseConfig
 from .iam import service_trust_policy
+from .logs import encrypted_log_group
 from .naming import child_name, name_tag, token
 
 PORT = 5432
@@ -179,13 +180,14 @@ class Database(pulumi.ComponentResource):
         for log in LOG_EXPORTS[self._settings.engine]:
             name = child_name(self._name, "db", log)
             groups.append(
-                aws.cloudwatch.LogGroup(
+                encrypted_log_group(
                     name,
-                    name=pulumi.Output.concat("/aws/rds/", kind, "/", self._identifier, "/", log),
-                    kms_key_id=self._args.logs_key_arn,
-                    retention_in_days=self._args.log_retention_days,
-                    tags=name_tag(name),
-                    opts=self._child,
+                    kms_key_arn=self._args.logs_key_arn,
+                    retention_days=self._args.log_retention_days,
+                    parent=self,
+                    log_group_name=pulumi.Output.concat(
+                        "/aws/rds/", kind, "/", self._identifier, "/", log
+                    ),
                 )
             )
         return groups

@@ -11,6 +11,7 @@ import pulumi_aws as aws
 
 from .account import AccountContext
 from .iam import allow, document, service_trust_policy
+from .logs import encrypted_log_group
 from .naming import child_name, name_tag, token
 
 POSTGRES_PORT = 5432
@@ -209,12 +210,11 @@ class Network(pulumi.ComponentResource):
 
     def _create_flow_logs(self) -> None:
         name = child_name(self._name, "flow-logs")
-        group = aws.cloudwatch.LogGroup(
+        group = encrypted_log_group(
             name,
-            retention_in_days=self._args.log_retention_days,
-            kms_key_id=self._args.logs_key_arn,
-            tags=name_tag(name),
-            opts=self._child,
+            kms_key_arn=self._args.logs_key_arn,
+            retention_days=self._args.log_retention_days,
+            parent=self,
         )
         role = aws.iam.Role(
             name,

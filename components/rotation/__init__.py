@@ -16,6 +16,7 @@ import pulumi_random as random
 
 from ..account import AccountContext
 from ..iam import allow, document, service_trust_policy
+from ..logs import encrypted_log_group
 from ..naming import child_name, name_tag, token
 from .package import build_archive
 
@@ -81,12 +82,11 @@ class Rotation(pulumi.ComponentResource):
         )
 
     def _log_group(self, name: str) -> aws.cloudwatch.LogGroup:
-        return aws.cloudwatch.LogGroup(
+        return encrypted_log_group(
             name,
-            retention_in_days=self._args.log_retention_days,
-            kms_key_id=self._args.logs_key_arn,
-            tags=name_tag(name),
-            opts=self._child,
+            kms_key_arn=self._args.logs_key_arn,
+            retention_days=self._args.log_retention_days,
+            parent=self,
         )
 
     def _role(
