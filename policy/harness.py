@@ -44,6 +44,13 @@ from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.stack import wait_for_rpcs
 from pulumi.runtime.sync_await import _sync_await
 from pulumi_policy.deserialize import deserialize_properties
+from pulumi_policy.proxy import (
+    UNKNOWN_ARRAY_VALUE,
+    UNKNOWN_BOOLEAN_VALUE,
+    UNKNOWN_NUMBER_VALUE,
+    UNKNOWN_OBJECT_VALUE,
+    UNKNOWN_STRING_VALUE,
+)
 
 from .rules.common import resource_class
 
@@ -120,6 +127,16 @@ _ID_PREFIX = {
 }
 # ARN shapes for services whose ARNs are not `<service>:<region>:<account>:<type>/<name>`.
 _GLOBAL_SERVICES = {"iam", "route53", "cloudfront", "organizations"}
+# How values unknown during preview arrive in policy inputs (pulumi_policy's sentinels).
+_UNKNOWN_SENTINELS = frozenset(
+    {
+        UNKNOWN_ARRAY_VALUE,
+        UNKNOWN_BOOLEAN_VALUE,
+        UNKNOWN_NUMBER_VALUE,
+        UNKNOWN_OBJECT_VALUE,
+        UNKNOWN_STRING_VALUE,
+    }
+)
 
 
 class ProgramError(Exception):
@@ -342,28 +359,15 @@ def _convert_refs(value: Any) -> Any:
 
 def _known(value: Any) -> Any:
     """`value` with unknown sentinels removed (for the mocked outputs)."""
-    from pulumi_policy.proxy import (
-        UNKNOWN_ARRAY_VALUE,
-        UNKNOWN_BOOLEAN_VALUE,
-        UNKNOWN_NUMBER_VALUE,
-        UNKNOWN_OBJECT_VALUE,
-        UNKNOWN_STRING_VALUE,
-    )
-
-    unknowns = {
-        UNKNOWN_ARRAY_VALUE,
-        UNKNOWN_BOOLEAN_VALUE,
-        UNKNOWN_NUMBER_VALUE,
-        UNKNOWN_OBJECT_VALUE,
-        UNKNOWN_STRING_VALUE,
-    }
     if isinstance(value, dict):
-        return {
-            k: _known(v) for k, v in value.items() if not (isinstance(v, str) and v in unknowns)
-        }
+        return {k: _known(v) for k, v in value.items() if not _is_unknown(v)}
     if isinstance(value, list):
-        return [_known(v) for v in value if not (isinstance(v, str) and v in unknowns)]
+        return [_known(v) for v in value if not _is_unknown(v)]
     return value
+
+
+def _is_unknown(value: Any) -> bool:
+    return isinstance(value, str) and value in _UNKNOWN_SENTINELS
 
 
 class _Run:

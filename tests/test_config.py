@@ -6,39 +6,16 @@ from __future__ import annotations
 import copy
 
 import pytest
-from conftest import REPO_ROOT
+from conftest import NAMESPACE as NS
+from conftest import REPO_ROOT, SECONDARY_CERT, valid_config
+from conftest import SECONDARY_REGION as SECONDARY
 
 from components.config import ConfigError, config_from_mapping
 from policy.harness import ProgramError, run_program
 
-NS = "secure-infra"
-VALID = {
-    "environment": "dev",
-    "service": "core",
-    "owner": "platform-team",
-    "costCenter": "CC-1",
-    "project": "secure-infra",
-    "regions": [
-        {
-            "name": "us-east-1",
-            "role": "primary",
-            "vpcCidr": "10.0.0.0/16",
-            "azs": ["us-east-1a", "us-east-1b"],
-        },
-    ],
-    "compute": {
-        "certificateArn": {
-            "us-east-1": "arn:aws:acm:us-east-1:123456789012:certificate/0000-1111",
-            "eu-west-1": "arn:aws:acm:eu-west-1:123456789012:certificate/2222-3333",
-        }
-    },
-}
-SECONDARY = {
-    "name": "eu-west-1",
-    "role": "secondary",
-    "vpcCidr": "10.1.0.0/16",
-    "azs": ["eu-west-1a", "eu-west-1b"],
-}
+# Cases here add a secondary region, which needs its own (regional) certificate.
+VALID = valid_config()
+VALID["compute"]["certificateArn"]["eu-west-1"] = SECONDARY_CERT
 
 
 def with_changes(**changes: object) -> dict:

@@ -4,40 +4,19 @@ that fail before any resource is registered with a message naming the key."""
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 
 import pytest
+from conftest import NAMESPACE as NS
+from conftest import PRIMARY_CERT as CERT_EAST
+from conftest import REPO_ROOT, valid_config
+from conftest import SECONDARY_CERT as CERT_WEST
+from conftest import SECONDARY_REGION as SECONDARY
 
 from components.config import ConfigError, config_from_mapping
 from components.config.compute import TLS_POLICIES
 from policy.harness import ProgramError, run_program
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-NS = "secure-infra"
-CERT_EAST = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
-CERT_WEST = "arn:aws:acm:eu-west-1:123456789012:certificate/66666666-7777-8888-9999-000000000000"
-VALID = {
-    "environment": "dev",
-    "service": "core",
-    "owner": "platform-team",
-    "costCenter": "CC-1",
-    "project": "secure-infra",
-    "regions": [
-        {
-            "name": "us-east-1",
-            "role": "primary",
-            "vpcCidr": "10.0.0.0/16",
-            "azs": ["us-east-1a", "us-east-1b"],
-        }
-    ],
-    "compute": {"certificateArn": {"us-east-1": CERT_EAST}},
-}
-SECONDARY = {
-    "name": "eu-west-1",
-    "role": "secondary",
-    "vpcCidr": "10.1.0.0/16",
-    "azs": ["eu-west-1a", "eu-west-1b"],
-}
+VALID = valid_config()
 
 
 def values(**sections: dict) -> dict:
