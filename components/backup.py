@@ -21,17 +21,17 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from policy.awsfacts.values import BACKUP_MIN_COLD_DAYS, schedule_problem
+
 from .account import AccountContext
 from .iam import service_trust_policy
 from .naming import child_name, name_tag, token
 
 # `^[a-zA-Z0-9\-\_]{2,50}$`, AWS Backup's vault-name pattern.
 VAULT_NAME = re.compile(r"^[A-Za-z0-9_-]{2,50}$")
-# AWS Backup schedules are EventBridge-style cron expressions with six fields.
-CRON = re.compile(r"^cron\((\S+\s+){5}\S+\)$")
 MIN_START_WINDOW = 60
 # AWS keeps cold-storage recovery points at least 90 days.
-MIN_COLD_DAYS = 90
+MIN_COLD_DAYS = BACKUP_MIN_COLD_DAYS
 # Continuous backups (point-in-time restore) are kept 1-35 days and never go to cold storage.
 MAX_CONTINUOUS_DAYS = 35
 MIN_LOCK_CHANGEABLE_DAYS = 3
@@ -155,11 +155,9 @@ class BackupArgs:
             raise ValueError(
                 f"vault_name {self.vault_name!r} must be 2-50 letters, digits, '-' or '_'"
             )
-        if not CRON.match(self.schedule.strip()):
-            raise ValueError(
-                f"schedule {self.schedule!r} must be a cron expression with six fields, "
-                "e.g. 'cron(0 3 * * ? *)'"
-            )
+        problem = schedule_problem(self.schedule, "backup")
+        if problem:
+            raise ValueError(f"schedule {problem}, e.g. 'cron(0 3 * * ? *)'")
         if self.start_window_minutes < MIN_START_WINDOW:
             raise ValueError(
                 f"start_window_minutes {self.start_window_minutes} must be at least "

@@ -208,6 +208,11 @@ class Compute(pulumi.ComponentResource):
         name = child_name(self._name, "alb")
         self.load_balancer = aws.lb.LoadBalancer(
             name,
+            # Load balancer and target group names stop at 32 characters, too few for
+            # `<environment>-<service>-<region>-<role>` plus a suffix: the provider makes a
+            # unique name from a short prefix (at most 6 characters, elbv2 validNamePrefix), and
+            # the Name tag carries the readable one.
+            name_prefix="alb-",
             load_balancer_type="application",
             internal=False,
             subnets=list(args.public_subnet_ids),
@@ -225,7 +230,7 @@ class Compute(pulumi.ComponentResource):
             # AWS checks that it may write to the bucket when logging is turned on.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.log_bucket.policy]),
         )
-        self.target_group = self._target_group(child_name(self._name, "app"))
+        self.target_group = self._target_group(child_name(self._name, "app"), "app-")
         https = child_name(self._name, "https")
         self.https_listener = aws.lb.Listener(
             https,
@@ -260,13 +265,15 @@ class Compute(pulumi.ComponentResource):
             opts=self._child,
         )
 
-    def _target_group(self, name: str) -> aws.lb.TargetGroup:
+    def _target_group(self, name: str, prefix: str) -> aws.lb.TargetGroup:
         """A target group of the app port with the configured health check: instances for an
-        Auto Scaling group, IP addresses for Fargate tasks (awsvpc)."""
+        Auto Scaling group, IP addresses for Fargate tasks (awsvpc). Named from `prefix` by the
+        provider, so a replacement (a new port, say) never collides with the old group's name."""
         settings = self._settings
         health = settings.health_check
         return aws.lb.TargetGroup(
             name,
+            name_prefix=prefix,
             vpc_id=self._args.vpc_id,
             port=settings.app_port,
             protocol="HTTP",
@@ -297,7 +304,7 @@ class Compute(pulumi.ComponentResource):
                 "the container log group)"
             )
         # The default (blue) group serves all traffic; green only requests with the header.
-        self.green_target_group = self._target_group(child_name(self._name, "green"))
+        self.green_target_group = self._target_group(child_name(self._name, "green"), "green-")
         return Containers(
             self._name,
             ContainersArgs(

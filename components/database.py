@@ -10,6 +10,8 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
+from policy.awsfacts.postgres import major_of_family, static_parameters
+
 from .account import AccountContext
 from .config.database import DatabaseConfig
 from .iam import service_trust_policy
@@ -19,22 +21,6 @@ from .naming import child_name, name_tag, token
 PORT = 5432
 # Libraries preloaded in every database (D6): query statistics and session auditing.
 PRELOAD_LIBRARIES = "pg_stat_statements,pgaudit"
-# Parameters PostgreSQL reads only at start-up: RDS accepts them only with pending-reboot.
-STATIC_PARAMETERS = frozenset(
-    {
-        "shared_preload_libraries",
-        "max_connections",
-        "shared_buffers",
-        "max_worker_processes",
-        "max_wal_senders",
-        "max_replication_slots",
-        "max_locks_per_transaction",
-        "max_prepared_transactions",
-        "track_activity_query_size",
-        "wal_buffers",
-        "huge_pages",
-    }
-)
 # RDS PostgreSQL exports both; Aurora PostgreSQL has no separate upgrade log (D5).
 LOG_EXPORTS = {"postgres": ["postgresql", "upgrade"], "aurora-postgresql": ["postgresql"]}
 # Characters RandomPassword may use besides letters and digits: none of them needs escaping in
@@ -164,11 +150,14 @@ class Database(pulumi.ComponentResource):
             "pgaudit.log": self._settings.pgaudit_log,
             "pgaudit.log_catalog": "0",
         }
+        # RDS applies parameters PostgreSQL reads only at start-up on the next reboot and
+        # refuses `immediate` for them; which ones they are comes from the engine's own data.
+        static = static_parameters(major_of_family(self._settings.family))
         return [
             {
                 "name": key,
                 "value": value,
-                "apply_method": "pending-reboot" if key in STATIC_PARAMETERS else "immediate",
+                "apply_method": "pending-reboot" if key in static else "immediate",
             }
             for key, value in sorted(values.items())
         ]
@@ -258,7 +247,13 @@ class Database(pulumi.ComponentResource):
         """A cross-region read replica of the primary's instance, encrypted with this region's
         data key; promoted by an operator when the primary region is lost."""
         # Engine, version, storage size, database name and credentials come from the source.
-        common = {k: v for k, v in self._common().items() if k not in ("engine", "engine_version")}
+        # RDS deletes a replica only without a final snapshot (DeleteDBInstance: "If you delete
+        # a read replica ... you must enable this setting"; the source keeps the data).
+        common = {
+            **{k: v for k, v in self._common().items() if k not in ("engine", "engine_version")},
+            "skip_final_snapshot": True,
+            "final_snapshot_identifier": None,
+        }
         replica = self._rds_instance(replicate_source_db=source_arn, role="replica", **common)
         self.database = replica
         self.instances = [replica]
@@ -337,8 +332,8 @@ class Database(pulumi.ComponentResource):
                 aws.rds.ClusterInstance(
                     member,
                     cluster_identifier=cluster.id,
+                    # The version is the cluster's: members follow it through upgrades.
                     engine=settings.engine,
-                    engine_version=cluster.engine_version,
                     instance_class=settings.instance_class,
                     db_subnet_group_name=self._args.db_subnet_group_name,
                     publicly_accessible=False,

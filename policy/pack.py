@@ -10,7 +10,17 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Policy
 
-from .rules import encryption, hygiene, iam, logging, network, resilience, tagging, transport
+from .rules import (
+    encryption,
+    hygiene,
+    iam,
+    logging,
+    network,
+    preflight,
+    resilience,
+    tagging,
+    transport,
+)
 
 PACK_NAME = "secure-infra-guardrails"
 PACK_ENFORCEMENT = EnforcementLevel.MANDATORY
@@ -23,6 +33,7 @@ POLICIES: list[Policy] = [
     *transport.POLICIES,
     *resilience.POLICIES,
     *hygiene.POLICIES,
+    *preflight.POLICIES,
 ]
 # Per-policy config the pack starts from; `--policy-pack-config` (or `policy.check --config`)
 # overrides it key by key. Defaults live in each policy's config schema.

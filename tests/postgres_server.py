@@ -138,6 +138,8 @@ class PostgresServer:
     """The server certificate, which is also its own CA (pass it as ``DB_CA_BUNDLE``)."""
     log_path: Path | None = None
     """The server log, for tests that check what reached it."""
+    settings: dict[str, str] = field(default_factory=dict)
+    """Extra postgresql.conf settings (values as written in the file)."""
     _key_path: Path | None = None
     _bin: Path | None = None
     _as_postgres: bool = False
@@ -272,6 +274,7 @@ class PostgresServer:
             "synchronous_commit": "off",
             "max_connections": "40",
             "shared_buffers": "16MB",
+            **self.settings,
         }
         conf = "".join(f"{key} = {value}\n" for key, value in settings.items())
         with (self.data_dir / "postgresql.conf").open("a") as handle:

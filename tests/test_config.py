@@ -179,13 +179,30 @@ BAD_CASES = {
         with_changes(environment="Prod"),
         f"{NS}:environment: 'Prod' must be lowercase letters",
     ),
+    # P11, S5: security group names start with the environment; AWS reserves "sg-".
+    "environment makes sg- names": (
+        with_changes(environment="sg"),
+        f"{NS}:environment: 'sg' makes every security group name start with 'sg-'",
+    ),
+    "environment with an sg- prefix": (
+        with_changes(environment="sg-prod"),
+        f"{NS}:environment: 'sg-prod' makes every security group name start with 'sg-'",
+    ),
+    # P11, S5: the names derived from `<environment>-<service>-<region>` must fit AWS's limits.
+    "derived names too long": (
+        with_changes(environment="production1", service="payments-gateway"),
+        f"{NS}:service: 'production1-payments-gateway-us-east-1' (environment-service-"
+        "regions[0].name) is 38 characters; the physical names built from it leave room for 37 "
+        "(the AWS Backup plan `<base>-plan-<7 random>` must fit in 50): shorten environment or "
+        "service by 1 characters",
+    ),
     "too many AZs": (
         with_changes(regions=[region(azs=[f"us-east-1{c}" for c in "abcde"])]),
         f"{NS}:regions[0].azs: List should have at most 4 items",
     ),
     "backup schedule not cron": (
         with_changes(backup={"schedule": "daily"}),
-        f"{NS}:backup.schedule: 'daily' must be a cron expression",
+        f"{NS}:backup.schedule: 'daily' is not a cron(...) expression",
     ),
     "backup cold storage without 90 more days": (
         with_changes(backup={"deleteAfterDays": 30, "coldStorageAfterDays": 10}),

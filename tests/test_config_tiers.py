@@ -48,6 +48,7 @@ def test_defaults_suit_dev() -> None:
     assert compute.health_check.path == "/health"
     assert compute.certificate_for("us-east-1") == CERT_EAST
     assert database.engine == "postgres"
+    assert database.engine_version == "16"
     assert database.family == "postgres16"
     assert database.backup_retention_days == 7
     assert database.performance_insights_retention_days == 7
@@ -132,6 +133,8 @@ def test_bad_compute_values_name_the_key(compute: dict, key: str, fragment: str)
         ({"instanceClass": "t3.micro"}, "database.instanceClass", "db.<family>.<size>"),
         ({"instanceClass": "db.large"}, "database.instanceClass", "db.<family>.<size>"),
         ({"engineVersion": "9.6"}, "database.engineVersion", "13-17"),
+        # P11: an exact minor with automatic minor upgrades on breaks the next `up`.
+        ({"engineVersion": "16.6"}, "database.engineVersion", "autoMinorVersionUpgrade: false"),
         ({"backupWindow": "3am"}, "database.backupWindow", "hh:mm-hh:mm"),
         ({"maintenanceWindow": "03:00-04:00"}, "database.maintenanceWindow", "ddd:hh:mm"),
         (
@@ -171,3 +174,11 @@ def test_program_fails_before_registering_anything() -> None:
         run_program(REPO_ROOT, "dev", config_overrides={"database": {"engine": "mysql"}})
     with pytest.raises(ProgramError, match=r"secure-infra:compute\.certificateArn"):
         run_program(REPO_ROOT, "prod", config_overrides={"compute": {"minSize": 1}})
+
+
+def test_minor_version_pin_needs_auto_upgrades_off() -> None:
+    """D1, P11: `16.6` is accepted once automatic minor upgrades are off."""
+    config = config_from_mapping(
+        NS, values(database={"engineVersion": "16.6", "autoMinorVersionUpgrade": False})
+    )
+    assert (config.database.engine_version, config.database.family) == ("16.6", "postgres16")

@@ -137,7 +137,8 @@ def test_storage_and_performance_insights_under_data_cmk(index: int) -> None:
 @pytest.mark.parametrize("index", range(4), ids=STACK_IDS)
 def test_backups_snapshots_and_deletion_protection(index: int) -> None:
     """D3: backup retention and windows from config, tags copied to snapshots; in prod a
-    stack-unique final snapshot, deletion protection and `protect` on database and secret."""
+    stack-unique final snapshot, deletion protection and `protect` on database and secret.
+    P11: a cross-region read replica never asks for a final snapshot (RDS refuses one)."""
     stack, r = stacks()[index]
     prod = stack == "prod"
     for region, db in databases(stack, r):
@@ -150,7 +151,10 @@ def test_backups_snapshots_and_deletion_protection(index: int) -> None:
         assert props["copyTagsToSnapshot"] is True
         assert props["deletionProtection"] is prod
         assert db.options.protect is prod
-        if prod:
+        if props.get("replicateSourceDb"):
+            assert props["skipFinalSnapshot"] is True
+            assert "finalSnapshotIdentifier" not in props
+        elif prod:
             assert props["skipFinalSnapshot"] is False
             identifier = props.get("identifier") or props.get("clusterIdentifier")
             assert identifier.startswith(f"{stack}-core-{region}-db-")
@@ -348,3 +352,34 @@ def test_multi_region_aurora_is_refused_naming_the_key() -> None:
         run_program(
             REPO_ROOT, "prod", config_overrides={"database": {"engine": "aurora-postgresql"}}
         )
+
+
+def test_static_parameters_outside_the_old_list_wait_for_a_reboot() -> None:
+    """D6, P11: which parameters are static comes from the engine's data, not a short list:
+    autovacuum_max_workers, max_logical_replication_workers and pg_stat_statements.max are
+    start-only and go pending-reboot (RDS refuses `immediate`); work_mem stays immediate."""
+    parameters = {
+        "autovacuum_max_workers": "5",
+        "max_logical_replication_workers": "8",
+        "pg_stat_statements.max": "10000",
+        "work_mem": "8192",
+    }
+    r = run("dev", database={"parameters": parameters})
+    (group,) = r.of_type("aws:rds/parameterGroup:ParameterGroup")
+    methods = {p["name"]: p["applyMethod"] for p in group.inputs["parameters"]}
+    assert methods["autovacuum_max_workers"] == "pending-reboot"
+    assert methods["max_logical_replication_workers"] == "pending-reboot"
+    assert methods["pg_stat_statements.max"] == "pending-reboot"
+    assert methods["work_mem"] == "immediate"
+
+
+def test_engine_version_is_major_only_by_default() -> None:
+    """D1, P11: the default engine version is the major alone, so RDS's automatic minor
+    upgrades never turn the next `up` into a refused downgrade; Aurora members follow their
+    cluster's version instead of restating it."""
+    (instance,) = run("dev").of_type(INSTANCE)
+    assert instance.inputs["engineVersion"] == "16"
+    assert instance.inputs["autoMinorVersionUpgrade"] is True
+    aurora = run("aurora")
+    assert aurora.of_type(CLUSTER)[0].inputs["engineVersion"] == "16"
+    assert all("engineVersion" not in m.inputs for m in aurora.of_type(MEMBER))

@@ -158,3 +158,9 @@ def test_parameter_rotation_is_optional() -> None:
     run = _rotation()
     assert len(run.of_type("aws:lambda/function:Function")) == 1
     assert run.of_type("aws:cloudwatch/eventRule:EventRule") == []
+
+
+def test_daily_parameter_rotation_uses_the_singular_unit() -> None:
+    """R7, P11: EventBridge refuses `rate(1 days)`; a one-day schedule is `rate(1 day)`."""
+    (rule,) = _rotation(parameter_rotation_days=1).of_type("aws:cloudwatch/eventRule:EventRule")
+    assert rule.inputs["scheduleExpression"] == "rate(1 day)"

@@ -8,20 +8,14 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from policy.awsfacts.elb import tls12_policies
+
 from .base import Section
 
 # TLS policies of Application Load Balancers that refuse TLS 1.0 and 1.1 (C2). The API's
 # default (ELBSecurityPolicy-2016-08) still accepts TLS 1.0, so the listener always names one.
-TLS_POLICIES = (
-    "ELBSecurityPolicy-TLS13-1-2-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
-    "ELBSecurityPolicy-TLS13-1-3-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS-1-2-2017-01",
-    "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
-    "ELBSecurityPolicy-FS-1-2-Res-2020-10",
-)
+TLS_POLICIES = tuple(tls12_policies())
+DEFAULT_TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 
 CERTIFICATE_ARN = re.compile(r"^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate/[0-9a-f-]+$")
 _INSTANCE_TYPE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")
@@ -132,7 +126,7 @@ class ComputeConfig(Section):
     """Route 53 zone in which to DNS-validate an issued certificate (with `domainName`)."""
     domain_name: str | None = None
     """Name the issued certificate covers (with `hostedZoneId`)."""
-    ssl_policy: str = TLS_POLICIES[0]
+    ssl_policy: str = DEFAULT_TLS_POLICY
     """TLS policy of the HTTPS listener; only TLS 1.2+ policies are accepted."""
     deletion_protection: bool = False
     """Load balancer deletion protection (on in prod)."""

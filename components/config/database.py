@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from policy.awsfacts.values import PI_RETENTION_DAYS
+
 from .base import Section
 
 # Parameters the program always sets itself (D6); config may not override them.
@@ -17,8 +19,6 @@ MANAGED_PARAMETERS = frozenset(
 PGAUDIT_CLASSES = frozenset(
     {"read", "write", "function", "role", "ddl", "misc", "misc_set", "all", "none"}
 )
-# Performance Insights keeps 7 days free, then whole months (31-day steps) up to 731 days.
-PI_RETENTION_DAYS = frozenset({7, 731, *(31 * m for m in range(1, 24))})
 MONITORING_INTERVALS = (1, 5, 10, 15, 30, 60)
 
 _INSTANCE_CLASS = re.compile(r"^db\.[a-z0-9]+\.[a-z0-9]+$")
@@ -36,8 +36,11 @@ class DatabaseConfig(Section):
     engine: Literal["postgres", "aurora-postgresql"] = "postgres"
     """`postgres`: one RDS instance (Multi-AZ from `multiAz`); `aurora-postgresql`: a cluster
     with a writer and `readerCount` readers (D1)."""
-    engine_version: str = "16.6"
-    """Engine version; its major version picks the parameter group family (postgres16...)."""
+    engine_version: str = "16"
+    """Engine version; its major version picks the parameter group family (postgres16...). A
+    major version alone lets RDS apply minor upgrades; an exact minor (`16.6`) needs
+    `autoMinorVersionUpgrade: false`, or the first automatic upgrade turns the next `up` into a
+    refused downgrade."""
     instance_class: str = "db.t4g.medium"
     multi_az: bool = False
     """RDS instance only: a synchronous standby in another AZ (on in prod)."""
@@ -90,7 +93,7 @@ class DatabaseConfig(Section):
     def _version(cls, value: str) -> str:
         match = re.fullmatch(r"(\d+)(\.\d+)?", value)
         if not match or not 13 <= int(match.group(1)) <= 17:
-            raise ValueError(f"{value!r} is not a supported PostgreSQL version (13-17, e.g. 16.6)")
+            raise ValueError(f"{value!r} is not a supported PostgreSQL version (13-17, e.g. 16)")
         return value
 
     @field_validator("backup_window")
@@ -160,6 +163,14 @@ class DatabaseConfig(Section):
             raise ValueError(
                 "maxAllocatedStorageGb: must be at least allocatedStorageGb "
                 f"({self.allocated_storage_gb})"
+            )
+        if "." in self.engine_version and self.auto_minor_version_upgrade:
+            major = self.engine_version.split(".")[0]
+            raise ValueError(
+                f"engineVersion: {self.engine_version!r} pins a minor version while "
+                "autoMinorVersionUpgrade is true: after RDS upgrades the engine, the next update "
+                f"would ask for a downgrade, which RDS refuses; use {major!r}, or set "
+                "autoMinorVersionUpgrade: false to pin the minor version"
             )
         if self.engine == "aurora-postgresql" and self.instance_class.startswith("db.t3."):
             raise ValueError(

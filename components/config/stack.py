@@ -17,6 +17,11 @@ from .recovery import BackupConfig, DnsConfig
 from .rotation import RotationConfig
 
 _NAME_PART = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+# Every physical name the program derives from `<environment>-<service>-<region>` must fit its
+# type's AWS limit. The tightest today is the AWS Backup plan, autonamed
+# `<base>-plan-<7 random>` within Backup's 50 characters (botocore backup BackupPlanName), which
+# leaves 37 for the base. tests/test_name_budget.py derives this number from the program.
+MAX_BASE_NAME = 37
 
 
 class LoggingConfig(Section):
@@ -98,9 +103,28 @@ class StackConfig(Section):
             raise ValueError("regions: exactly one region must have role primary")
         if roles.count("secondary") > 1:
             raise ValueError("regions: at most one region may have role secondary")
+        self._names_fit()
         self._certificates_cover_regions()
         self._tiers_fit_together()
         return self
+
+    def _names_fit(self) -> None:
+        # S2, S5: names are `<environment>-<service>-<region>-...`; refuse what AWS would.
+        if f"{self.environment}-".startswith("sg-"):
+            raise ValueError(
+                f"environment: {self.environment!r} makes every security group name start with "
+                "'sg-', which AWS reserves for group ids: choose another environment name"
+            )
+        for index, region in enumerate(self.regions):
+            base = f"{self.environment}-{self.service}-{region.name}"
+            if len(base) > MAX_BASE_NAME:
+                raise ValueError(
+                    f"service: {base!r} (environment-service-regions[{index}].name) is "
+                    f"{len(base)} characters; the physical names built from it leave room for "
+                    f"{MAX_BASE_NAME} (the AWS Backup plan `<base>-plan-<7 random>` must fit in "
+                    f"50): shorten environment or service by {len(base) - MAX_BASE_NAME} "
+                    "characters"
+                )
 
     def _tiers_fit_together(self) -> None:
         if len(self.regions) > 1 and self.database.is_aurora:

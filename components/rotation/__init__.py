@@ -14,6 +14,8 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
+from policy.awsfacts.values import rate_expression
+
 from ..account import AccountContext
 from ..iam import allow, document, service_trust_policy
 from ..logs import encrypted_log_group
@@ -277,7 +279,7 @@ class Rotation(pulumi.ComponentResource):
         rule = aws.cloudwatch.EventRule(
             name,
             description=f"{name}: every {days} days",
-            schedule_expression=f"rate({days} days)",
+            schedule_expression=rate_expression(days, "day"),
             tags=name_tag(name),
             opts=self._child,
         )

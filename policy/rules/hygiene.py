@@ -1,5 +1,6 @@
-"""P8 hygiene: invalid parameter combinations, physical names that collide across stacks,
-deprecated resource types."""
+"""P8 hygiene: physical names that collide across stacks, deprecated resource types. (Invalid
+parameter values and combinations, such as Route 53 health-check parameters, are the preflight
+module's: `preflight.py`.)"""
 
 from __future__ import annotations
 
@@ -55,17 +56,6 @@ def deprecation(type_token: str) -> str | None:
     return None
 
 
-def _health_check(args: ResourceValidationArgs) -> Iterator[str]:
-    props = args.props
-    if props.get("insufficientDataHealthStatus") is not None and props.get("type") != (
-        "CLOUDWATCH_METRIC"
-    ):
-        yield (
-            f"insufficientDataHealthStatus is only valid with type CLOUDWATCH_METRIC, not "
-            f"{props.get('type')!r}: remove it"
-        )
-
-
 def _physical_name(args: ResourceValidationArgs) -> Iterator[str]:
     prop = NAME_PROPS[args.resource_type]
     try:
@@ -91,13 +81,6 @@ def _deprecated(args: ResourceValidationArgs) -> Iterator[str]:
 
 
 POLICIES = [
-    resource_policy(
-        "route53-health-check-params",
-        "P8: Route53 health checks set insufficientDataHealthStatus only with type "
-        "CLOUDWATCH_METRIC (otherwise the deploy fails).",
-        EnforcementLevel.MANDATORY,
-        by_type({"aws:route53/healthCheck:HealthCheck": _health_check}),
-    ),
     resource_policy(
         "unique-physical-names",
         "P8: IAM role/policy names and S3 bucket names are autonamed or carry a "

@@ -41,7 +41,9 @@ def _backups(props: Any, default: int) -> Iterator[str]:
 def _deletion(props: Any) -> Iterator[str]:
     if not truthy(props.get("deletionProtection")):
         yield "deletionProtection is not true: set deletionProtection=True"
-    if truthy(props.get("skipFinalSnapshot")):
+    # RDS refuses a final snapshot of a read replica (preflight-replica-final-snapshot): its
+    # data lives on in its source.
+    if truthy(props.get("skipFinalSnapshot")) and not props.get("replicateSourceDb"):
         yield "skipFinalSnapshot is true: set it to False and name a finalSnapshotIdentifier"
 
 

@@ -7,27 +7,15 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, StackValidationArgs
 
+from ..awsfacts.elb import tls12_policies
 from .common import as_list, get, parse_document, resource_policy, stack_policy, statements
 from .encryption import BUCKET_TYPES, bucket_keys
 
 MANDATORY = EnforcementLevel.MANDATORY
 LISTENER_TYPES = frozenset({"aws:lb/listener:Listener", "aws:alb/listener:Listener"})
 BUCKET_POLICY_TYPE = "aws:s3/bucketPolicy:BucketPolicy"
-DEFAULT_TLS_POLICIES = [
-    "ELBSecurityPolicy-TLS13-1-2-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06",
-    "ELBSecurityPolicy-TLS13-1-3-2021-06",
-    "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
-    "ELBSecurityPolicy-TLS-1-2-2017-01",
-    "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
-    "ELBSecurityPolicy-FS-1-2-2019-08",
-    "ELBSecurityPolicy-FS-1-2-Res-2019-08",
-    "ELBSecurityPolicy-FS-1-2-Res-2020-10",
-]
+# Every Elastic Load Balancing security policy whose lowest protocol is TLS 1.2.
+DEFAULT_TLS_POLICIES = tls12_policies()
 
 
 def _listener(args: ResourceValidationArgs) -> Iterator[str]:

@@ -1,0 +1,355 @@
+"""P11 deploy preflight: values AWS (or the provider) rejects when the resource is created.
+
+A mock accepts any string and any number; AWS does not. Each policy here catches one class of
+value that would make `pulumi up` fail (or leave a resource that can never be deleted), in any
+program, explicit or autonamed. The data and its sources live in `policy.awsfacts`; each
+validator's docstring names the rule it applies.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from pulumi_policy import EnforcementLevel, ResourceValidationArgs
+
+from ..awsfacts import elb, lambda_runtimes, names, postgres, values
+from .common import as_list, by_type, get, resource_policy, truthy
+
+MANDATORY = EnforcementLevel.MANDATORY
+LISTENER_TYPES = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
+RDS_TYPES = (
+    "aws:rds/instance:Instance",
+    "aws:rds/cluster:Cluster",
+    "aws:rds/clusterInstance:ClusterInstance",
+)
+PARAMETER_GROUP_TYPES = (
+    "aws:rds/parameterGroup:ParameterGroup",
+    "aws:rds/clusterParameterGroup:ClusterParameterGroup",
+)
+TARGET_GROUP_TYPES = ("aws:lb/targetGroup:TargetGroup", "aws:alb/targetGroup:TargetGroup")
+_MINOR_PIN = re.compile(r"\d+\.\d+")
+
+
+def _physical_names(args: ResourceValidationArgs) -> Iterator[str]:
+    """Length, characters, reserved prefixes and suffixes of physical names, explicit or
+    autonamed, and of their `*Prefix` forms (`policy.awsfacts.names`: terraform-provider-aws
+    validators and the botocore API models, cited per type)."""
+    for rule in names.NAME_RULES.get(args.resource_type, ()):
+        value = args.props.get(rule.prop)
+        if isinstance(value, str):
+            for problem in rule.problems(value):
+                yield (
+                    f"{rule.prop}={value!r} {problem}: AWS refuses this {rule.what} at create "
+                    f"time ({rule.source})"
+                )
+        prefix = args.props.get(rule.prefix_prop) if rule.prefix_prop else None
+        if isinstance(prefix, str):
+            for problem in rule.prefix_problems(prefix):
+                yield (
+                    f"{rule.prefix_prop}={prefix!r} {problem}: the provider appends 26 "
+                    f"characters to it ({rule.source})"
+                )
+
+
+def _ssl_policy(args: ResourceValidationArgs) -> Iterator[str]:
+    """HTTPS/TLS listeners name a security policy that exists (AWS ELB User Guide 'Security
+    policies for your Application Load Balancer'; `policy.awsfacts.elb.SSL_POLICIES`). Policies
+    AWS adds later go into the `additionalSslPolicies` config."""
+    props = args.props
+    policy = props.get("sslPolicy")
+    if str(props.get("protocol") or "").upper() not in ("HTTPS", "TLS") or policy is None:
+        return
+    known = set(elb.SSL_POLICIES) | {
+        str(p) for p in as_list(args.get_config().get("additionalSslPolicies"))
+    }
+    if policy not in known:
+        yield (
+            f"sslPolicy={policy!r} is not an Elastic Load Balancing security policy: AWS "
+            "refuses the listener; use one such as ELBSecurityPolicy-TLS13-1-2-2021-06 (or add "
+            "a newer AWS policy to additionalSslPolicies)"
+        )
+
+
+def _performance_insights(args: ResourceValidationArgs) -> Iterator[str]:
+    """Performance Insights retention is 7, 31 * months (1-23) or 731 days (botocore rds
+    CreateDBInstanceMessage.PerformanceInsightsRetentionPeriod)."""
+    days = args.props.get("performanceInsightsRetentionPeriod")
+    if days is not None and int(days) not in values.PI_RETENTION_DAYS:
+        yield (
+            f"performanceInsightsRetentionPeriod={days} is not 7, a multiple of 31 up to 713, "
+            "or 731: RDS returns an error"
+        )
+
+
+def _log_retention(args: ResourceValidationArgs) -> Iterator[str]:
+    """Log group retention is one of CloudWatch Logs' periods (botocore logs shape Days;
+    terraform-provider-aws logs/group.go)."""
+    days = args.props.get("retentionInDays")
+    if days is not None and int(days) not in (0, *values.LOG_RETENTION_DAYS):
+        allowed = ", ".join(str(d) for d in values.LOG_RETENTION_DAYS)
+        yield f"retentionInDays={days} is not a CloudWatch Logs retention period; use {allowed}"
+
+
+def _event_rule_schedule(args: ResourceValidationArgs) -> Iterator[str]:
+    """EventBridge schedules: `rate(1 day)` but `rate(2 days)`, six-field cron (EventBridge
+    User Guide, 'Rate expressions' and 'Cron expressions')."""
+    expression = args.props.get("scheduleExpression")
+    problem = values.schedule_problem(str(expression), "events") if expression else None
+    if problem:
+        yield f"scheduleExpression: {problem}"
+
+
+def _backup_plan(args: ResourceValidationArgs) -> Iterator[str]:
+    """AWS Backup rules: a six-field cron schedule (botocore backup
+    BackupRuleInput.ScheduleExpression), and every lifecycle that moves to cold storage
+    deletes at least 90 days later (botocore backup shape Lifecycle)."""
+    for index, rule in enumerate(as_list(args.props.get("rules"))):
+        schedule = rule.get("schedule")
+        problem = values.schedule_problem(str(schedule), "backup") if schedule else None
+        if problem:
+            yield f"rules[{index}].schedule: {problem}"
+        lifecycles = [(f"rules[{index}].lifecycle", rule.get("lifecycle"))] + [
+            (f"rules[{index}].copyActions[{i}].lifecycle", action.get("lifecycle"))
+            for i, action in enumerate(as_list(rule.get("copyActions")))
+        ]
+        for where, lifecycle in lifecycles:
+            cold = get(lifecycle, "coldStorageAfter")
+            delete = get(lifecycle, "deleteAfter")
+            if cold is None or delete is None:
+                continue
+            if int(delete) < int(cold) + values.BACKUP_MIN_COLD_DAYS:
+                yield (
+                    f"{where}: deleteAfter {delete} is less than coldStorageAfter {cold} + "
+                    f"{values.BACKUP_MIN_COLD_DAYS}: AWS keeps cold recovery points 90 days"
+                )
+
+
+def _secret_rotation(args: ResourceValidationArgs) -> Iterator[str]:
+    """Secrets Manager rotation rules: `automaticallyAfterDays` 1-1000 or a schedule
+    expression in hours (at least 4) or days (botocore secretsmanager RotationRulesType;
+    Secrets Manager User Guide 'Rotation schedules')."""
+    rules = args.props.get("rotationRules") or {}
+    days = rules.get("automaticallyAfterDays")
+    expression = rules.get("scheduleExpression")
+    if days is not None and expression is not None:
+        yield "rotationRules: set automaticallyAfterDays or scheduleExpression, not both"
+    if days is not None and not 1 <= int(days) <= 1000:
+        yield f"rotationRules.automaticallyAfterDays={days} is not 1-1000"
+    problem = values.schedule_problem(str(expression), "secretsmanager") if expression else None
+    if problem:
+        yield f"rotationRules.scheduleExpression: {problem}"
+
+
+def _static_parameters(args: ResourceValidationArgs) -> Iterator[str]:
+    """Parameters PostgreSQL reads only at start-up are applied `pending-reboot`; RDS refuses
+    `immediate` for them (`policy.awsfacts.postgres`: the engine's postmaster-context settings
+    and AWS's static RDS parameters)."""
+    family = args.props.get("family")
+    major = postgres.major_of_family(str(family) if family else None)
+    if major is None:
+        return
+    static = postgres.static_parameters(major)
+    for index, parameter in enumerate(as_list(args.props.get("parameters"))):
+        name = str(parameter.get("name") or "")
+        # pulumi-aws defaults applyMethod to "immediate" (resource_overrides.go).
+        method = parameter.get("applyMethod") or "immediate"
+        if name in static and method == "immediate":
+            yield (
+                f"parameters[{index}] {name} is static in {family}: RDS refuses "
+                "applyMethod 'immediate'; set applyMethod='pending-reboot'"
+            )
+
+
+def _replica_final_snapshot(args: ResourceValidationArgs) -> Iterator[str]:
+    """A read replica is deleted without a final snapshot: botocore rds DeleteDBInstanceMessage
+    ('If you delete a read replica ... you must enable this setting [SkipFinalSnapshot]';
+    FinalDBSnapshotIdentifier 'Can't be specified when deleting a read replica')."""
+    props = args.props
+    if not props.get("replicateSourceDb"):
+        return
+    if not truthy(props.get("skipFinalSnapshot")):
+        yield (
+            "skipFinalSnapshot is not true on a read replica: RDS can only delete a replica "
+            "with skipFinalSnapshot=True, so destroy and replacement would fail"
+        )
+    if props.get("finalSnapshotIdentifier"):
+        yield "finalSnapshotIdentifier is set on a read replica: RDS refuses it; remove it"
+
+
+def _engine_version_pin(args: ResourceValidationArgs) -> Iterator[str]:
+    """An exact minor version with automatic minor upgrades on breaks the next `up` after AWS
+    upgrades the engine (pulumi-aws rds Instance docstring: with auto_minor_version_upgrade 'you
+    can provide a prefix of the version such as 8.0'; the provider keeps a configured version
+    only when it is a prefix of the running one)."""
+    props = args.props
+    version = props.get("engineVersion")
+    if not isinstance(version, str) or not _MINOR_PIN.fullmatch(version):
+        return
+    if props.get("autoMinorVersionUpgrade") is False:
+        return
+    major = version.split(".")[0]
+    yield (
+        f"engineVersion={version!r} pins a minor version while autoMinorVersionUpgrade is on: "
+        f"after AWS upgrades the engine the next update asks for a downgrade; use {major!r} "
+        "or set autoMinorVersionUpgrade=False"
+    )
+
+
+def _lambda_runtime(args: ResourceValidationArgs) -> Iterator[str]:
+    """Lambda runtimes past their deprecation date (AWS Lambda Developer Guide, 'Lambda
+    runtimes'; `policy.awsfacts.lambda_runtimes`): Lambda blocks creating, then updating,
+    functions that use them."""
+    runtime = args.props.get("runtime")
+    when = lambda_runtimes.deprecated_on(str(runtime)) if runtime else None
+    if when is not None:
+        yield (
+            f"runtime={runtime!r} was deprecated on {when.isoformat()}: Lambda blocks creating "
+            "and then updating functions with it; move to a supported runtime"
+        )
+
+
+def _target_group_health_check(args: ResourceValidationArgs) -> Iterator[str]:
+    """Target group health checks time out before the next one starts: 'Health check interval
+    must be greater than the timeout' (CreateTargetGroup); interval 5-300, timeout 2-120,
+    thresholds 2-10 (botocore elbv2 HealthCheck* shapes)."""
+    check = args.props.get("healthCheck") or {}
+    interval, timeout = check.get("interval"), check.get("timeout")
+    if interval is not None and not 5 <= int(interval) <= 300:
+        yield f"healthCheck.interval={interval} is not 5-300 seconds"
+    if timeout is not None and not 2 <= int(timeout) <= 120:
+        yield f"healthCheck.timeout={timeout} is not 2-120 seconds"
+    if interval is not None and timeout is not None and int(timeout) >= int(interval):
+        yield (
+            f"healthCheck.timeout={timeout} is not below interval={interval}: AWS refuses it "
+            "('Health check interval must be greater than the timeout')"
+        )
+    for key in ("healthyThreshold", "unhealthyThreshold"):
+        value = check.get(key)
+        if value is not None and not 2 <= int(value) <= 10:
+            yield f"healthCheck.{key}={value} is not 2-10"
+
+
+def _alarm_period(args: ResourceValidationArgs) -> Iterator[str]:
+    """Alarm periods CloudWatch accepts (botocore cloudwatch PutMetricAlarmInput.Period and
+    EvaluationPeriods; see `policy.awsfacts.values.alarm_period_problem`)."""
+    period = args.props.get("period")
+    if period is None:
+        return
+    evaluation = args.props.get("evaluationPeriods")
+    problem = values.alarm_period_problem(int(period), int(evaluation) if evaluation else None)
+    if problem:
+        yield f"{problem}: PutMetricAlarm fails"
+
+
+def _health_check(args: ResourceValidationArgs) -> Iterator[str]:
+    """Route 53 health checks: insufficientDataHealthStatus only with CLOUDWATCH_METRIC (the
+    provider silently drops it otherwise), requestInterval 10 or 30, failureThreshold 1-10
+    (terraform-provider-aws route53/health_check.go; botocore route53 HealthCheckConfig)."""
+    props = args.props
+    kind = props.get("type")
+    if props.get("insufficientDataHealthStatus") is not None and kind != "CLOUDWATCH_METRIC":
+        yield (
+            f"insufficientDataHealthStatus is only valid with type CLOUDWATCH_METRIC, not "
+            f"{kind!r}: remove it"
+        )
+    interval = props.get("requestInterval")
+    if interval is not None and int(interval) not in (10, 30):
+        yield f"requestInterval={interval} is not 10 or 30 seconds"
+    threshold = props.get("failureThreshold")
+    if threshold is not None and not 1 <= int(threshold) <= 10:
+        yield f"failureThreshold={threshold} is not 1-10"
+
+
+def _preflight(name: str, description: str, check: Any, config: Any = None) -> Any:
+    return resource_policy(name, f"P11: {description}", MANDATORY, check, config=config)
+
+
+def _on(types: tuple[str, ...] | str, check: Any) -> Any:
+    return by_type(dict.fromkeys((types,) if isinstance(types, str) else types, check))
+
+
+POLICIES = [
+    _preflight(
+        "preflight-physical-names",
+        "physical names (explicit, autonamed or prefixes) fit AWS's length, character and "
+        "reserved-prefix rules.",
+        _on(tuple(names.NAME_RULES), _physical_names),
+    ),
+    _preflight(
+        "preflight-elb-ssl-policy",
+        "HTTPS/TLS listeners name a security policy that exists.",
+        _on(LISTENER_TYPES, _ssl_policy),
+        config={
+            "additionalSslPolicies": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "Security policies AWS added after this pack's catalog.",
+                "default": [],
+            }
+        },
+    ),
+    _preflight(
+        "preflight-performance-insights-retention",
+        "Performance Insights retention is 7, 31 * months or 731 days.",
+        _on(RDS_TYPES, _performance_insights),
+    ),
+    _preflight(
+        "preflight-log-retention",
+        "log group retention is a CloudWatch Logs period.",
+        _on("aws:cloudwatch/logGroup:LogGroup", _log_retention),
+    ),
+    _preflight(
+        "preflight-schedule-expressions",
+        "EventBridge, AWS Backup and Secrets Manager schedules are expressions the service "
+        "accepts (rate(1 day) but rate(2 days), six-field cron).",
+        by_type(
+            {
+                "aws:cloudwatch/eventRule:EventRule": _event_rule_schedule,
+                "aws:secretsmanager/secretRotation:SecretRotation": _secret_rotation,
+            }
+        ),
+    ),
+    _preflight(
+        "preflight-backup-plan",
+        "AWS Backup rules use cron schedules and keep cold recovery points at least 90 days.",
+        _on("aws:backup/plan:Plan", _backup_plan),
+    ),
+    _preflight(
+        "preflight-static-db-parameters",
+        "static PostgreSQL parameters are applied pending-reboot, never immediate.",
+        _on(PARAMETER_GROUP_TYPES, _static_parameters),
+    ),
+    _preflight(
+        "preflight-replica-final-snapshot",
+        "read replicas skip the final snapshot (RDS refuses one on deletion).",
+        _on("aws:rds/instance:Instance", _replica_final_snapshot),
+    ),
+    _preflight(
+        "preflight-engine-version-pin",
+        "no exact minor engine version while automatic minor upgrades are on.",
+        _on(("aws:rds/instance:Instance", "aws:rds/cluster:Cluster"), _engine_version_pin),
+    ),
+    _preflight(
+        "preflight-lambda-runtime",
+        "Lambda functions use runtimes AWS has not deprecated.",
+        _on("aws:lambda/function:Function", _lambda_runtime),
+    ),
+    _preflight(
+        "preflight-target-group-health-check",
+        "target group health checks have a timeout below the interval, within AWS's ranges.",
+        _on(TARGET_GROUP_TYPES, _target_group_health_check),
+    ),
+    _preflight(
+        "preflight-alarm-period",
+        "alarm periods and evaluation windows are ones CloudWatch accepts.",
+        _on("aws:cloudwatch/metricAlarm:MetricAlarm", _alarm_period),
+    ),
+    _preflight(
+        "route53-health-check-params",
+        "Route 53 health checks set only parameters valid for their type, with valid "
+        "interval and threshold (insufficientDataHealthStatus only with CLOUDWATCH_METRIC).",
+        _on("aws:route53/healthCheck:HealthCheck", _health_check),
+    ),
+]
