@@ -52,6 +52,7 @@ from pulumi_policy.proxy import (
     UNKNOWN_STRING_VALUE,
 )
 
+from . import autonaming
 from .rules.common import resource_class
 
 ACCOUNT_ID = "123456789012"
@@ -334,11 +335,6 @@ def _package_version(package: str) -> str:
 
 def _hex(seed: str, length: int) -> str:
     return hashlib.sha256(seed.encode()).hexdigest()[:length]
-
-
-def _autoname(logical: str, urn: str) -> str:
-    # The engine's autonaming: logical name plus a random 7-character suffix (stable here).
-    return f"{logical}-{_hex(urn, 7)}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -731,6 +727,7 @@ class _Monitor(pulumi_mocks.MockMonitor):
 
     def _track_thread_loop(self) -> None:
         loop = pulumi_mocks._ensure_event_loop()
+        loop.set_exception_handler(_quiet_echoes)
         with self._run.lock:
             self._run.thread_loops.add(loop)
 
@@ -826,7 +823,8 @@ class _Monitor(pulumi_mocks.MockMonitor):
         provider: CapturedResource | None,
     ) -> dict[str, Any]:
         """Apply what pulumi-aws's Check does before policies see the inputs: merge the
-        provider's default tags under the resource's own tags, and autoname `name`/`bucket`."""
+        provider's default tags under the resource's own tags, and autoname the physical name
+        by the provider's rule for the type (`policy.autonaming`), failing as it would."""
         params = _resource_parameters(type_token)
         if not params:
             return inputs
@@ -835,13 +833,46 @@ class _Monitor(pulumi_mocks.MockMonitor):
         if defaults and _tags_are_a_map(type_token):
             own = result.get("tags") if isinstance(result.get("tags"), dict) else {}
             result["tags"] = {**defaults, **own}
-        for prop, param, prefix in (
-            ("name", "name", "namePrefix"),
-            ("bucket", "bucket", "bucketPrefix"),
-        ):
-            if param in params and prop not in result and prefix not in result:
-                result[prop] = _autoname(logical, urn)
+        rule = autonaming.rule_for(type_token, result, has_name="name" in params)
+        try:
+            if rule is not None:
+                _fill_name(result, rule, type_token, logical, urn)
+            nested = autonaming.NESTED.get(type_token)
+            if nested is not None and isinstance(result.get(nested[0]), list):
+                key, item_rule = nested
+                result[key] = [
+                    _fill_name(dict(item), item_rule, type_token, logical, f"{urn}[{index}]")
+                    if isinstance(item, dict)
+                    else item
+                    for index, item in enumerate(result[key])
+                ]
+        except autonaming.AutonameError as exc:
+            problem, prop = exc.args
+            message = (
+                f"{type_token} resource '{logical}' ({urn}) has a problem: {problem}. The "
+                f"provider autonames `{prop}` from the logical name: set `{prop}` (or a prefix) "
+                "explicitly, or shorten the logical name"
+            )
+            # Recorded, not only raised: the SDK wraps errors from the monitor in chains
+            # that bury the message.
+            self._run.errors.append(message)
+            raise RuntimeError(message) from None
         return result
+
+
+def _fill_name(
+    props: dict[str, Any], rule: autonaming.AutonameRule, type_token: str, logical: str, seed: str
+) -> dict[str, Any]:
+    """`props` with `rule.property` autonamed unless set, or named through its prefix
+    (the bridge skips the default when a conflicting `*Prefix` property is set)."""
+    prop = rule.property
+    if prop in props or f"{prop}Prefix" in props:
+        return props
+    try:
+        props[prop] = autonaming.autoname(rule, type_token, logical, seed, props)
+    except autonaming.AutonameError as exc:
+        raise autonaming.AutonameError(str(exc), prop) from None
+    return props
 
 
 # --------------------------------------------------------------------------------------------
@@ -874,6 +905,18 @@ def _program_environment(program_dir: Path | None) -> Iterator[None]:
                     del sys.modules[name]
 
 
+# When a registration fails, every Output waiting on it fails too; the SDK never awaits most of
+# them, so the event loops report each one as it is collected (hundreds of tracebacks that all
+# repeat the one error the run already raises as ProgramError).
+_ECHOES = ("exception was never retrieved", "Task was destroyed but it is pending")
+
+
+def _quiet_echoes(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    if any(echo in str(context.get("message", "")) for echo in _ECHOES):
+        return
+    loop.default_exception_handler(context)
+
+
 def _resolve_outputs(stack: Any) -> dict[str, Any]:
     async def resolve() -> dict[str, Any]:
         result = {}
@@ -895,6 +938,7 @@ def _execute(
 ) -> ProgramRun:
     run = _Run(project, stack, config)
     loop = asyncio.new_event_loop()
+    loop.set_exception_handler(_quiet_echoes)
     asyncio.set_event_loop(loop)
     try:
         # A fresh root stack per run: set_mocks only creates one when none is set, and a stale
