@@ -10,6 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.buckets import SecureBucket, SecureBucketArgs
+from components.certificates import IssuedCertificates, IssuedCertificatesArgs
 from components.config import load_config
 from components.dns import DnsEndpoint, DnsFailover
 from components.naming import base_name
@@ -30,23 +31,51 @@ def provider_for(region: str) -> aws.Provider:
 
 
 primary_config, secondary_config = config.primary, config.secondary
-primary_provider = provider_for(primary_config.name)
+providers = {region.name: provider_for(region.name) for region in config.regions}
+primary_provider = providers[primary_config.name]
+
+
+def regional_name(region: str) -> str:
+    """The regional stack's name, `<environment>-<service>-<region>`."""
+    return base_name(config.environment, config.service, region)
+
+
+# C2: issued certificates share one DNS validation record, so they are made for all regions
+# at once, before the regions' load balancers need them.
+issued: dict[str, pulumi.Output[str]] = {}
+if config.compute.issues_certificate:
+    issued = IssuedCertificates(
+        base_name(config.environment, config.service, "global"),
+        IssuedCertificatesArgs(
+            domain_name=config.compute.domain_name or "",
+            hosted_zone_id=config.compute.hosted_zone_id or "",
+            providers=providers,
+            compute_names={region: regional_name(region) for region in providers},
+        ),
+    ).arns
+
 primary = RegionalStack(
-    base_name(config.environment, config.service, primary_config.name),
-    RegionalStackArgs(config=config, region=primary_config, peer=secondary_config),
+    regional_name(primary_config.name),
+    RegionalStackArgs(
+        config=config,
+        region=primary_config,
+        peer=secondary_config,
+        certificate_arn=issued.get(primary_config.name),
+    ),
     opts=pulumi.ResourceOptions(providers={"aws": primary_provider}),
 )
 regions = {primary_config.name: primary}
 if secondary_config is not None:
     regions[secondary_config.name] = RegionalStack(
-        base_name(config.environment, config.service, secondary_config.name),
+        regional_name(secondary_config.name),
         RegionalStackArgs(
             config=config,
             region=secondary_config,
             peer=primary_config,
             database_source_arn=primary.database.database.arn,
+            certificate_arn=issued.get(secondary_config.name),
         ),
-        opts=pulumi.ResourceOptions(providers={"aws": provider_for(secondary_config.name)}),
+        opts=pulumi.ResourceOptions(providers={"aws": providers[secondary_config.name]}),
     )
 
 if secondary_config is not None and primary.audit.trail_bucket is not None:
@@ -54,17 +83,18 @@ if secondary_config is not None and primary.audit.trail_bucket is not None:
     # secondary, encrypted with that region's own logs key.
     secondary = regions[secondary_config.name]
     trail_replica = SecureBucket(
-        base_name(config.environment, config.service, secondary_config.name) + "-trail-replica",
+        regional_name(secondary_config.name) + "-trail-replica",
         SecureBucketArgs(
             kms_key_arn=secondary.keys.logs.arn,
             noncurrent_version_days=90,
             transitions=[(90, "GLACIER")],
             protect=config.audit.protect_buckets,
+            access_log_bucket=secondary.access_log_bucket,
         ),
         opts=pulumi.ResourceOptions(parent=secondary),
     )
     BucketReplication(
-        base_name(config.environment, config.service, primary_config.name) + "-trail",
+        regional_name(primary_config.name) + "-trail",
         BucketReplicationArgs(
             source=primary.audit.trail_bucket,
             source_kms_key_arn=primary.keys.logs.arn,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -229,8 +229,11 @@ class AuditArgs:
     """Days before noncurrent versions in the audit buckets expire."""
     load_balancer_arn_suffix: pulumi.Input[str] | None = None
     """`app/<name>/<id>` of the load balancer (its `arn_suffix`)."""
-    target_group_arn_suffix: pulumi.Input[str] | None = None
-    """`targetgroup/<name>/<id>`; with the load balancer, enables the unhealthy-hosts alarm."""
+    target_group_arn_suffixes: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Role -> `targetgroup/<name>/<id>` of each target group behind the load balancer (`app`,
+    and `green` for ECS blue/green); each gets an unhealthy-hosts alarm."""
+    access_log_bucket: SecureBucket | None = None
+    """The region's S3 server access-log bucket; the trail and Config buckets log to it (A11)."""
     autoscaling_group_name: pulumi.Input[str] | None = None
     db_instance_identifier: pulumi.Input[str] | None = None
 
@@ -294,7 +297,8 @@ class Audit(pulumi.ComponentResource):
         self, suffix: str, statements: Callable[[pulumi.Output[str]], list[dict[str, Any]]]
     ) -> SecureBucket:
         """An audit bucket (A2) under the logs CMK, archived after 90 days, with the service
-        statements that `statements` builds from the bucket ARN."""
+        statements that `statements` builds from the bucket ARN, and its reads and writes in
+        the region's access-log bucket (A11)."""
         return SecureBucket(
             child_name(self._name, suffix),
             SecureBucketArgs(
@@ -303,6 +307,7 @@ class Audit(pulumi.ComponentResource):
                 noncurrent_version_days=self._args.bucket_noncurrent_days,
                 transitions=[(90, "GLACIER")],
                 protect=self._args.protect_buckets,
+                access_log_bucket=self._args.access_log_bucket,
             ),
             opts=self._child,
         )
@@ -589,15 +594,15 @@ class Audit(pulumi.ComponentResource):
                 comparison_operator="GreaterThanThreshold",
                 **{**common, "treat_missing_data": "notBreaching"},
             )
-            if args.target_group_arn_suffix is not None:
+            for role, target_group in args.target_group_arn_suffixes.items():
                 self._alarm(
-                    "alb-unhealthy-hosts",
-                    f"{limits.unhealthy_hosts} or more unhealthy targets",
+                    "alb-unhealthy-hosts" if role == "app" else f"alb-unhealthy-hosts-{role}",
+                    f"{limits.unhealthy_hosts} or more unhealthy targets in the {role} group",
                     namespace="AWS/ApplicationELB",
                     metric_name="UnHealthyHostCount",
                     dimensions={
                         "LoadBalancer": args.load_balancer_arn_suffix,
-                        "TargetGroup": args.target_group_arn_suffix,
+                        "TargetGroup": target_group,
                     },
                     statistic="Maximum",
                     threshold=limits.unhealthy_hosts,

@@ -9,6 +9,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from .account import AccountContext
 from .iam import Statement, document
 from .naming import name_tag, token
 
@@ -32,6 +33,16 @@ class SecureBucketArgs:
     """(days, storage class) transitions of current objects, e.g. (90, "GLACIER")."""
     protect: bool = False
     """Pulumi `protect` on the bucket (a `protect` in the component's opts is inherited too)."""
+    access_log_bucket: SecureBucket | None = None
+    """Where S3 writes this bucket's server access logs (A11), under `<logical name>/`. None:
+    no server access logs."""
+    access_logs_from: str | None = None
+    """Makes this bucket a target of S3 server access logs from the buckets whose names start
+    with this prefix, in this account (A11). S3 delivers them only to a bucket of the same
+    account and region whose default encryption is SSE-S3 ("Default encryption with AWS KMS keys
+    (SSE-KMS) is not supported") and, with object ownership enforced, only what the bucket
+    policy grants `logging.s3.amazonaws.com` (S3 User Guide, "Enabling Amazon S3 server access
+    logging"). A prefix, not a list: the sources are created after their target."""
 
 
 class SecureBucket(pulumi.ComponentResource):
@@ -54,6 +65,8 @@ class SecureBucket(pulumi.ComponentResource):
         super().__init__(token("storage", "SecureBucket"), name, None, opts)
         if not args.sse_s3 and args.kms_key_arn is None:
             raise ValueError(f"SecureBucket {name}: give kms_key_arn, or ask for sse_s3")
+        if args.access_logs_from is not None and not args.sse_s3:
+            raise ValueError(f"SecureBucket {name}: an access-log target must use sse_s3")
         child = pulumi.ResourceOptions(parent=self)
         # `protect` guards the bucket (its settings go with it); None inherits the component's.
         self.bucket = aws.s3.Bucket(
@@ -102,6 +115,18 @@ class SecureBucket(pulumi.ComponentResource):
             opts=child,
         )
         self._lifecycle(name, args)
+        if args.access_log_bucket is not None:
+            # Reads, writes and deletes of this bucket's objects land in the region's
+            # access-log bucket (CloudTrail data events are not on; this is the cheap record).
+            aws.s3.BucketLogging(
+                name,
+                bucket=bucket_id,
+                target_bucket=args.access_log_bucket.name,
+                target_prefix=f"{name}/",
+                opts=pulumi.ResourceOptions(
+                    parent=self, depends_on=[args.access_log_bucket.policy]
+                ),
+            )
 
         arn = self.bucket.arn
         tls_only = {
@@ -113,6 +138,8 @@ class SecureBucket(pulumi.ComponentResource):
             "Condition": {"Bool": {"aws:SecureTransport": "false"}},
         }
         extra = list(args.policy_statements(arn)) if args.policy_statements else []
+        if args.access_logs_from is not None:
+            extra.append(self._log_delivery_statement(arn, args.access_logs_from))
         # After the public-access block, so a policy is never briefly evaluated without it.
         self.policy = aws.s3.BucketPolicy(
             name,
@@ -123,6 +150,24 @@ class SecureBucket(pulumi.ComponentResource):
         self.name = self.bucket.bucket
         self.arn = arn
         self.register_outputs({"bucket_name": self.name, "bucket_arn": self.arn})
+
+    def _log_delivery_statement(self, arn: pulumi.Output[str], prefix: str) -> Statement:
+        ctx = AccountContext.lookup(self)
+        return {
+            "Sid": "S3ServerAccessLogs",
+            "Effect": "Allow",
+            "Principal": {"Service": "logging.s3.amazonaws.com"},
+            "Action": "s3:PutObject",
+            "Resource": pulumi.Output.concat(arn, "/*"),
+            "Condition": {
+                "ArnLike": {
+                    "aws:SourceArn": pulumi.Output.concat(
+                        "arn:", ctx.partition, ":s3:::", prefix, "*"
+                    )
+                },
+                "StringEquals": {"aws:SourceAccount": ctx.account_id},
+            },
+        }
 
     def _lifecycle(self, name: str, args: SecureBucketArgs) -> None:
         rule: dict[str, Any] = {

@@ -11,12 +11,15 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from policy.awsfacts.elb import LOG_DELIVERY_SERVICE
+
 from .account import AccountContext
 from .buckets import SecureBucket, SecureBucketArgs
 from .config.compute import ComputeConfig
 from .containers import Containers, ContainersArgs
 from .iam import service_trust_policy
 from .naming import child_name, name_tag, token
+from .waf import WebFirewall, WebFirewallArgs
 
 # The instance role gets exactly these AWS managed policies (C7): Session Manager access and
 # the CloudWatch agent; no inline policies.
@@ -66,15 +69,22 @@ class ComputeArgs:
     """CMK of the instances' EBS volumes."""
     autoscaling_role_arn: pulumi.Input[str]
     """Service-linked role the group launches with (see `autoscaling_service_role`)."""
-    certificate_arn: pulumi.Input[str] | None = None
-    """Certificate of this region; None issues one (needs `settings.hosted_zone_id`)."""
+    certificate_arn: pulumi.Input[str]
+    """The HTTPS listener's certificate in this region (configured, or issued by
+    `IssuedCertificates`)."""
+    logs_key_arn: pulumi.Input[str]
+    """CMK of the WAF and container log groups."""
+    log_retention_days: int = 30
+    """Retention of the WAF and container log groups."""
     instance_tags: Mapping[str, str] = field(default_factory=dict)
     """Tags the group propagates to instances and volumes (provider default tags do not
     reach resources that Auto Scaling launches)."""
-    logs_key_arn: pulumi.Input[str] | None = None
-    """CMK of the container log group; required when `settings.kind` is ecs."""
-    log_retention_days: int = 30
-    """Retention of the container log group (ecs)."""
+    elb_log_account: str | None = None
+    """The region's Elastic Load Balancing log-delivery account, where the region has one
+    (`policy.awsfacts.elb.LOG_DELIVERY_ACCOUNTS`); newer regions deliver only through the
+    log-delivery service principal."""
+    access_log_bucket: SecureBucket | None = None
+    """The region's S3 server access-log bucket; the load balancer's log bucket logs to it."""
 
 
 class Compute(pulumi.ComponentResource):
@@ -92,7 +102,9 @@ class Compute(pulumi.ComponentResource):
     """ecs only."""
     log_bucket: SecureBucket
     certificate_arn: pulumi.Output[str]
-    """The HTTPS listener's certificate (configured, or issued and validated)."""
+    """The HTTPS listener's certificate."""
+    firewall: WebFirewall | None
+    """The web ACL in front of the load balancer (C9), unless `waf.enabled` is off."""
 
     def __init__(
         self, name: str, args: ComputeArgs, opts: pulumi.ResourceOptions | None = None
@@ -105,8 +117,9 @@ class Compute(pulumi.ComponentResource):
         self._child = pulumi.ResourceOptions(parent=self)
 
         self.log_bucket = self._create_log_bucket()
-        self.certificate_arn = self._certificate()
+        self.certificate_arn = pulumi.Output.from_input(args.certificate_arn)
         self._create_load_balancer()
+        self.firewall = self._create_firewall() if self._settings.waf.enabled else None
         self.group, self.containers, self.green_target_group = None, None, None
         outputs: dict[str, object] = {
             "load_balancer_arn": self.load_balancer.arn,
@@ -127,34 +140,41 @@ class Compute(pulumi.ComponentResource):
     # Load balancer (C1-C4) -------------------------------------------------------------------
 
     def _create_log_bucket(self) -> SecureBucket:
-        settings = self._settings
+        settings, args = self._settings, self._args
         prefix = settings.access_log_prefix
-        elb_account = aws.elb.get_service_account_output(
-            opts=pulumi.InvokeOutputOptions(parent=self)
-        )
         ctx = self._ctx
 
         def statements(bucket_arn: pulumi.Output[str]) -> list[dict[str, object]]:
             logs = pulumi.Output.concat(bucket_arn, "/", prefix, "/AWSLogs/", ctx.account_id, "/*")
-            return [
+            found: list[dict[str, object]] = [
                 {
-                    # Regions opened before August 2022 deliver from a regional ELB account.
-                    "Sid": "ElbAccountWritesAccessLogs",
-                    "Effect": "Allow",
-                    "Principal": {"AWS": elb_account.arn},
-                    "Action": "s3:PutObject",
-                    "Resource": logs,
-                },
-                {
-                    # Newer regions deliver through the log-delivery service principal.
+                    # AWS ELB User Guide, "Enable access logs": the log-delivery service
+                    # principal, recommended in every region and the only one in regions opened
+                    # since August 2022.
                     "Sid": "ElbServiceWritesAccessLogs",
                     "Effect": "Allow",
-                    "Principal": {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"},
+                    "Principal": {"Service": LOG_DELIVERY_SERVICE},
                     "Action": "s3:PutObject",
                     "Resource": logs,
                     "Condition": {"StringEquals": {"aws:SourceAccount": ctx.account_id}},
-                },
+                }
             ]
+            if args.elb_log_account is not None:
+                # The older regions' own delivery account, which AWS still honours there.
+                found.append(
+                    {
+                        "Sid": "ElbAccountWritesAccessLogs",
+                        "Effect": "Allow",
+                        "Principal": {
+                            "AWS": pulumi.Output.concat(
+                                "arn:", ctx.partition, ":iam::", args.elb_log_account, ":root"
+                            )
+                        },
+                        "Action": "s3:PutObject",
+                        "Resource": logs,
+                    }
+                )
+            return found
 
         # ALB access logs can only be delivered to SSE-S3 buckets (AWS refuses SSE-KMS).
         return SecureBucket(
@@ -165,43 +185,10 @@ class Compute(pulumi.ComponentResource):
                 expiration_days=settings.access_log_expiration_days,
                 noncurrent_version_days=7,
                 protect=settings.protect_log_bucket,
+                access_log_bucket=args.access_log_bucket,
             ),
             opts=self._child,
         )
-
-    def _certificate(self) -> pulumi.Output[str]:
-        if self._args.certificate_arn is not None:
-            return pulumi.Output.from_input(self._args.certificate_arn)
-        settings = self._settings
-        if settings.hosted_zone_id is None or settings.domain_name is None:
-            raise ValueError(f"{self._name}: no certificate ARN and no hosted zone to issue one")
-        name = child_name(self._name, "cert")
-        certificate = aws.acm.Certificate(
-            name,
-            domain_name=settings.domain_name,
-            validation_method="DNS",
-            key_algorithm="RSA_2048",
-            tags=name_tag(name),
-            opts=self._child,
-        )
-        option = certificate.domain_validation_options[0]
-        record = aws.route53.Record(
-            name,
-            zone_id=settings.hosted_zone_id,
-            name=option.resource_record_name,
-            type=option.resource_record_type,
-            records=[option.resource_record_value],
-            ttl=60,
-            allow_overwrite=True,
-            opts=self._child,
-        )
-        validation = aws.acm.CertificateValidation(
-            name,
-            certificate_arn=certificate.arn,
-            validation_record_fqdns=[record.fqdn],
-            opts=self._child,
-        )
-        return validation.certificate_arn
 
     def _create_load_balancer(self) -> None:
         settings, args = self._settings, self._args
@@ -239,11 +226,7 @@ class Compute(pulumi.ComponentResource):
             protocol="HTTPS",
             ssl_policy=settings.ssl_policy,
             certificate_arn=self.certificate_arn,
-            default_actions=[
-                aws.lb.ListenerDefaultActionArgs(
-                    type="forward", target_group_arn=self.target_group.arn
-                )
-            ],
+            default_actions=[self._https_default_action()],
             tags=name_tag(https),
             opts=self._child,
         )
@@ -262,6 +245,36 @@ class Compute(pulumi.ComponentResource):
                 )
             ],
             tags=name_tag(http),
+            opts=self._child,
+        )
+
+    def _https_default_action(self) -> aws.lb.ListenerDefaultActionArgs:
+        """Instances: forward to the group. ECS blue/green moves production traffic by
+        rewriting a listener rule, which the listener's default would bypass, so the default
+        only answers 404 and the service's production rule forwards everything."""
+        if self._settings.kind == "ecs":
+            return aws.lb.ListenerDefaultActionArgs(
+                type="fixed-response",
+                fixed_response=aws.lb.ListenerDefaultActionFixedResponseArgs(
+                    content_type="text/plain", status_code="404", message_body="Not Found"
+                ),
+            )
+        return aws.lb.ListenerDefaultActionArgs(
+            type="forward", target_group_arn=self.target_group.arn
+        )
+
+    def _create_firewall(self) -> WebFirewall:
+        waf, args = self._settings.waf, self._args
+        return WebFirewall(
+            self._name,
+            WebFirewallArgs(
+                load_balancer_arn=self.load_balancer.arn,
+                logs_key_arn=args.logs_key_arn,
+                log_retention_days=args.log_retention_days,
+                block=waf.mode == "block",
+                rate_limit=waf.rate_limit,
+                rate_window_seconds=waf.rate_window_seconds,
+            ),
             opts=self._child,
         )
 
@@ -298,12 +311,7 @@ class Compute(pulumi.ComponentResource):
 
     def _create_containers(self) -> Containers:
         args = self._args
-        if args.logs_key_arn is None:
-            raise ValueError(
-                f"{self._name}: compute.kind ecs needs ComputeArgs.logs_key_arn (the CMK of "
-                "the container log group)"
-            )
-        # The default (blue) group serves all traffic; green only requests with the header.
+        # ECS blue/green swaps production between the two groups at every deployment.
         self.green_target_group = self._target_group(child_name(self._name, "green"), "green-")
         return Containers(
             self._name,
@@ -346,14 +354,14 @@ class Compute(pulumi.ComponentResource):
     def _create_launch_template(self) -> aws.ec2.LaunchTemplate:
         settings, args = self._settings, self._args
         ami = aws.ssm.get_parameter_output(
-            name=settings.ami_parameter, opts=pulumi.InvokeOutputOptions(parent=self)
+            name=settings.image_parameter, opts=pulumi.InvokeOutputOptions(parent=self)
         )
         profile = self._instance_profile()
         name = child_name(self._name, "app")
         launched_tags = {**args.instance_tags, **name_tag(name)}
         return aws.ec2.LaunchTemplate(
             name,
-            description=f"{name}: Amazon Linux 2023, IMDSv2, encrypted root volume",
+            description=f"{name}: {settings.architecture} image, IMDSv2, encrypted root volume",
             image_id=pulumi.Output.unsecret(ami.value),
             instance_type=settings.instance_type,
             iam_instance_profile=aws.ec2.LaunchTemplateIamInstanceProfileArgs(arn=profile.arn),
@@ -385,7 +393,9 @@ class Compute(pulumi.ComponentResource):
             ],
             user_data=base64.b64encode(settings.user_data.encode()).decode(),
             monitoring=aws.ec2.LaunchTemplateMonitoringArgs(enabled=True),
-            ebs_optimized="true",
+            # Only where the type must be asked for it: most have it always, and a few (t2)
+            # cannot launch with it.
+            ebs_optimized="true" if settings.ebs_optimized else None,
             update_default_version=True,
             tag_specifications=[
                 aws.ec2.LaunchTemplateTagSpecificationArgs(resource_type=kind, tags=launched_tags)
@@ -412,11 +422,14 @@ class Compute(pulumi.ComponentResource):
             health_check_grace_period=settings.health_check_grace_period_seconds,
             service_linked_role_arn=args.autoscaling_role_arn,
             # A new template version rolls through the group instead of waiting for scale-in.
+            # No auto_rollback: the provider saves the new version on the group before it starts
+            # the refresh, so a rollback would return to that same version
+            # (hashicorp/terraform-provider-aws#34189). Roll back by deploying the previous
+            # config, which makes a new version and a new refresh.
             instance_refresh=aws.autoscaling.GroupInstanceRefreshArgs(
                 strategy="Rolling",
                 preferences=aws.autoscaling.GroupInstanceRefreshPreferencesArgs(
                     min_healthy_percentage=settings.refresh_min_healthy_percentage,
-                    auto_rollback=True,
                 ),
             ),
             enabled_metrics=[

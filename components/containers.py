@@ -1,5 +1,6 @@
 """Container option of the compute tier (C8): an ECS Fargate service in the private subnets
-behind the shared load balancer, its image repository, task definition, logs and scaling."""
+behind the shared load balancer, its image repository, task definition, logs and scaling, and
+ECS's native blue/green deployments between two target groups."""
 
 from __future__ import annotations
 
@@ -36,11 +37,11 @@ class ContainersArgs:
     """The tasks' subnets: the private (application) subnet of every AZ."""
     app_security_group_id: pulumi.Input[str]
     https_listener: aws.lb.Listener
-    """The load balancer's HTTPS listener; its default action forwards to the blue group."""
+    """The load balancer's HTTPS listener; the production and test rules go on it."""
     blue_target_group_arn: pulumi.Input[str]
-    """Target group (type ip) the service registers its tasks in."""
+    """Target group (type ip) the first revision registers its tasks in."""
     green_target_group_arn: pulumi.Input[str]
-    """Second target group, reached only with the green header (blue/green testing)."""
+    """The alternate target group each blue/green deployment starts the new revision in."""
     data_key_arn: pulumi.Input[str]
     """CMK of the image repository."""
     logs_key_arn: pulumi.Input[str]
@@ -56,7 +57,10 @@ class Containers(pulumi.ComponentResource):
     repository: aws.ecr.Repository
     log_group: aws.cloudwatch.LogGroup
     task_definition: aws.ecs.TaskDefinition
-    green_rule: aws.lb.ListenerRule
+    production_rule: aws.lb.ListenerRule
+    """Forwards all traffic; ECS moves its weight from one group to the other."""
+    test_rule: aws.lb.ListenerRule
+    """Forwards requests with the test header to the revision being deployed."""
     service: aws.ecs.Service | None
     """None until `imageTag` is set."""
 
@@ -74,7 +78,7 @@ class Containers(pulumi.ComponentResource):
         self.repository = self._create_repository()
         self.log_group = self._create_log_group()
         self.task_definition = self._create_task_definition()
-        self.green_rule = self._create_green_rule()
+        self.production_rule, self.test_rule = self._create_listener_rules()
         self.service = None
         if self._settings.image_tag is not None:
             self.service = self._create_service()
@@ -277,11 +281,35 @@ class Containers(pulumi.ComponentResource):
 
     # Traffic, service, scaling -----------------------------------------------------------------
 
-    def _create_green_rule(self) -> aws.lb.ListenerRule:
+    def _create_listener_rules(self) -> tuple[aws.lb.ListenerRule, aws.lb.ListenerRule]:
+        """The two rules ECS blue/green drives (ECS Developer Guide, "Application Load
+        Balancer resources for blue/green deployments"): production forwards everything, the
+        test rule the requests that carry the test header. Both forward to the two groups with
+        weights; ECS rewrites the weights at every deployment, so Pulumi leaves the actions to
+        it after creating them (terraform-aws-modules/terraform-aws-alb#409)."""
         settings, args = self._settings, self._args
-        name = child_name(self._name, "green")
-        return aws.lb.ListenerRule(
-            name,
+
+        def forward(blue: int, green: int) -> list[aws.lb.ListenerRuleActionArgs]:
+            return [
+                aws.lb.ListenerRuleActionArgs(
+                    type="forward",
+                    forward=aws.lb.ListenerRuleActionForwardArgs(
+                        target_groups=[
+                            aws.lb.ListenerRuleActionForwardTargetGroupArgs(
+                                arn=args.blue_target_group_arn, weight=blue
+                            ),
+                            aws.lb.ListenerRuleActionForwardTargetGroupArgs(
+                                arn=args.green_target_group_arn, weight=green
+                            ),
+                        ]
+                    ),
+                )
+            ]
+
+        owned_by_ecs = pulumi.ResourceOptions(parent=self, ignore_changes=["actions"])
+        test_name = child_name(self._name, "green")
+        test = aws.lb.ListenerRule(
+            test_name,
             listener_arn=args.https_listener.arn,
             priority=10,
             conditions=[
@@ -292,18 +320,56 @@ class Containers(pulumi.ComponentResource):
                     )
                 )
             ],
-            actions=[
-                aws.lb.ListenerRuleActionArgs(
-                    type="forward", target_group_arn=args.green_target_group_arn
+            actions=forward(0, 100),
+            tags=name_tag(test_name),
+            opts=owned_by_ecs,
+        )
+        production_name = child_name(self._name, "production")
+        production = aws.lb.ListenerRule(
+            production_name,
+            listener_arn=args.https_listener.arn,
+            priority=100,
+            conditions=[
+                aws.lb.ListenerRuleConditionArgs(
+                    path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=["/*"])
                 )
             ],
+            actions=forward(100, 0),
+            tags=name_tag(production_name),
+            opts=owned_by_ecs,
+        )
+        return production, test
+
+    def _infrastructure_role(self) -> aws.iam.Role:
+        """The role ECS moves traffic with during a blue/green deployment: trusted by
+        ecs.amazonaws.com, with AWS's policy for it (ECS Developer Guide, "Amazon ECS
+        infrastructure IAM role for load balancers")."""
+        name = child_name(self._name, "ecs-infrastructure")
+        role = aws.iam.Role(
+            name,
+            description=f"{name}: ECS shifts traffic between the target groups",
+            assume_role_policy=service_trust_policy(
+                "ecs.amazonaws.com", source_account=self._ctx.account_id
+            ),
             tags=name_tag(name),
             opts=self._child,
         )
+        aws.iam.RolePolicyAttachment(
+            name,
+            role=role.name,
+            policy_arn=pulumi.Output.concat(
+                "arn:",
+                self._ctx.partition,
+                ":iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers",
+            ),
+            opts=self._child,
+        )
+        return role
 
     def _create_service(self) -> aws.ecs.Service:
         settings, args = self._settings, self._args
         name = child_name(self._name, "app")
+        infrastructure = self._infrastructure_role()
         return aws.ecs.Service(
             name,
             cluster=self.cluster.arn,
@@ -321,9 +387,24 @@ class Containers(pulumi.ComponentResource):
                     target_group_arn=args.blue_target_group_arn,
                     container_name=CONTAINER_NAME,
                     container_port=settings.app_port,
+                    advanced_configuration=aws.ecs.ServiceLoadBalancerAdvancedConfigurationArgs(
+                        alternate_target_group_arn=args.green_target_group_arn,
+                        production_listener_rule=self.production_rule.arn,
+                        test_listener_rule=self.test_rule.arn,
+                        role_arn=infrastructure.arn,
+                    ),
                 )
             ],
             health_check_grace_period_seconds=settings.health_check_grace_period_seconds,
+            deployment_controller=aws.ecs.ServiceDeploymentControllerArgs(type="ECS"),
+            # Each deployment starts the new revision in the idle group, sends it the test
+            # traffic, then the production traffic, and keeps the old revision for the bake
+            # time; the circuit breaker rolls a revision that never gets healthy back (ECS
+            # Developer Guide, "deployment failure detection": rolling and blue/green).
+            deployment_configuration=aws.ecs.ServiceDeploymentConfigurationArgs(
+                strategy="BLUE_GREEN",
+                bake_time_in_minutes=str(settings.bake_time_minutes),
+            ),
             deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(
                 enable=True, rollback=True
             ),
@@ -333,11 +414,11 @@ class Containers(pulumi.ComponentResource):
             enable_ecs_managed_tags=True,
             propagate_tags="SERVICE",
             tags=name_tag(name),
-            # ECS refuses a target group that no listener uses yet; the desired count belongs
-            # to the scaling policies once the service exists.
+            # ECS refuses a target group that no listener rule uses yet; the desired count
+            # belongs to the scaling policies once the service exists.
             opts=pulumi.ResourceOptions(
                 parent=self,
-                depends_on=[args.https_listener, self.green_rule],
+                depends_on=[self.production_rule, self.test_rule],
                 ignore_changes=["desiredCount"],
             ),
         )

@@ -14,6 +14,22 @@ from .iam import allow, document, service_trust_policy
 from .logs import encrypted_log_group
 from .naming import child_name, name_tag, token
 
+# AWS-owned buckets that instances and tasks in the private subnets read through the S3
+# gateway endpoint: ECR image layers (ECR User Guide, "Minimum Amazon S3 bucket permissions for
+# Amazon ECR"), Amazon Linux 2023 packages (AL2023 User Guide, "Amazon S3 VPC endpoint"), and
+# the buckets the SSM Agent and the CloudWatch agent fetch from (Systems Manager User Guide,
+# "Minimum S3 bucket permissions for SSM Agent").
+AWS_OWNED_BUCKETS = (
+    "prod-{region}-starport-layer-bucket",
+    "al2023-repos-{region}-de612dc2",
+    "aws-ssm-{region}",
+    "amazon-ssm-{region}",
+    "amazon-ssm-packages-{region}",
+    "{region}-birdwatcher-prod",
+    "aws-ssm-document-attachments-{region}",
+    "patch-baseline-snapshot-{region}",
+    "amazoncloudwatch-agent-{region}",
+)
 POSTGRES_PORT = 5432
 HTTPS_PORT = 443
 HTTP_PORT = 80
@@ -34,12 +50,16 @@ class NetworkArgs:
     interface_endpoints: Sequence[str]
     """Service suffixes (`secretsmanager`, `logs`, ...) that get an interface endpoint."""
     admin_cidrs: Sequence[str]
-    """CIDRs allowed SSH to the app tier; empty means no SSH at all (Session Manager)."""
+    """Client networks allowed SSH to the app tier through an EC2 Instance Connect endpoint
+    (the instances have no public address); empty means no SSH at all (Session Manager)."""
     app_port: int
     log_retention_days: int
     flow_log_traffic: str
     logs_key_arn: pulumi.Input[str]
     """CMK that encrypts the flow-log group."""
+    rotation_function: bool = True
+    """The region runs the database rotation function: it gets a security group, and the
+    database admits it. A replica's region has no function and so no such group."""
 
 
 class Network(pulumi.ComponentResource):
@@ -60,7 +80,8 @@ class Network(pulumi.ComponentResource):
     alb_security_group_id: pulumi.Output[str]
     app_security_group_id: pulumi.Output[str]
     database_security_group_id: pulumi.Output[str]
-    rotation_security_group_id: pulumi.Output[str]
+    rotation_security_group_id: pulumi.Output[str] | None
+    """None where no rotation function runs."""
     endpoint_security_group_id: pulumi.Output[str]
     flow_log_group_arn: pulumi.Output[str]
 
@@ -298,7 +319,6 @@ class Network(pulumi.ComponentResource):
         alb = self._security_group("alb-sg", "Load balancer: HTTPS and redirecting HTTP")
         app = self._security_group("app-sg", "Application instances behind the load balancer")
         db = self._security_group("db-sg", "PostgreSQL: from the app and rotation function")
-        rotation = self._security_group("rotation-sg", "Secret rotation function")
         endpoints = self._security_group("endpoints-sg", "Interface VPC endpoints")
 
         self._rule("alb-in-https", alb, HTTPS_PORT, "HTTPS from the internet", cidr="0.0.0.0/0")
@@ -314,10 +334,8 @@ class Network(pulumi.ComponentResource):
         )
 
         self._rule("app-in-alb", app, args.app_port, "From the load balancer", peer_group=alb)
-        for index, cidr in enumerate(args.admin_cidrs):
-            self._rule(
-                f"app-in-ssh-{index}", app, SSH_PORT, "SSH from the admin network", cidr=cidr
-            )
+        if args.admin_cidrs:
+            self._instance_connect(app)
         self._rule("app-out-db", app, POSTGRES_PORT, "To PostgreSQL", peer_group=db, egress=True)
         # HTTPS out reaches AWS APIs through the endpoints or the NAT (package mirrors, SSM).
         self._rule(
@@ -330,21 +348,33 @@ class Network(pulumi.ComponentResource):
         )
 
         self._rule("db-in-app", db, POSTGRES_PORT, "From the app tier", peer_group=app)
-        self._rule(
-            "db-in-rotation", db, POSTGRES_PORT, "From the rotation function", peer_group=rotation
-        )
-
-        self._rule(
-            "rotation-out-db", rotation, POSTGRES_PORT, "To PostgreSQL", peer_group=db, egress=True
-        )
-        self._rule(
-            "rotation-out-endpoints",
-            rotation,
-            HTTPS_PORT,
-            "To Secrets Manager through the endpoint",
-            peer_group=endpoints,
-            egress=True,
-        )
+        self.rotation_security_group_id = None
+        if args.rotation_function:
+            rotation = self._security_group("rotation-sg", "Secret rotation function")
+            self._rule(
+                "db-in-rotation",
+                db,
+                POSTGRES_PORT,
+                "From the rotation function",
+                peer_group=rotation,
+            )
+            self._rule(
+                "rotation-out-db",
+                rotation,
+                POSTGRES_PORT,
+                "To PostgreSQL",
+                peer_group=db,
+                egress=True,
+            )
+            self._rule(
+                "rotation-out-endpoints",
+                rotation,
+                HTTPS_PORT,
+                "To Secrets Manager through the endpoint",
+                peer_group=endpoints,
+                egress=True,
+            )
+            self.rotation_security_group_id = rotation.id
 
         self._rule(
             "endpoints-in-vpc",
@@ -357,12 +387,40 @@ class Network(pulumi.ComponentResource):
         self.alb_security_group_id = alb.id
         self.app_security_group_id = app.id
         self.database_security_group_id = db.id
-        self.rotation_security_group_id = rotation.id
         self.endpoint_security_group_id = endpoints.id
 
+    def _instance_connect(self, app: aws.ec2.SecurityGroup) -> None:
+        """SSH that reaches instances without a public address: an EC2 Instance Connect
+        endpoint in the first private subnet (one per VPC is AWS's limit). It keeps the
+        client's address (`preserve_client_ip`), so the app group admits SSH from the admin
+        networks only; who may open a tunnel is IAM's `ec2-instance-connect:OpenTunnel`."""
+        group = self._security_group("eic-sg", "EC2 Instance Connect endpoint")
+        self._rule(
+            "eic-out-ssh", group, SSH_PORT, "SSH to the app tier", peer_group=app, egress=True
+        )
+        for index, cidr in enumerate(self._args.admin_cidrs):
+            self._rule(
+                f"app-in-ssh-{index}",
+                app,
+                SSH_PORT,
+                "SSH from the admin network through Instance Connect",
+                cidr=cidr,
+            )
+        name = child_name(self._name, "eic")
+        aws.ec2transitgateway.InstanceConnectEndpoint(
+            name,
+            subnet_id=self.private_subnet_ids[0],
+            security_group_ids=[group.id],
+            preserve_client_ip=True,
+            tags=name_tag(name),
+            opts=self._child,
+        )
+
     def _create_endpoints(self) -> None:
+        ctx = self._ctx
+
         def service(name: str) -> pulumi.Output[str]:
-            return pulumi.Output.concat("com.amazonaws.", self._ctx.region, ".", name)
+            return pulumi.Output.concat("com.amazonaws.", ctx.region, ".", name)
 
         aws.ec2.VpcEndpoint(
             child_name(self._name, "s3"),
@@ -370,11 +428,33 @@ class Network(pulumi.ComponentResource):
             service_name=service("s3"),
             vpc_endpoint_type="Gateway",
             route_table_ids=[*self.private_route_table_ids, self.database_route_table_id],
+            policy=self._s3_endpoint_policy(),
             tags=name_tag(child_name(self._name, "s3")),
             opts=self._child,
         )
+        this_account = document(
+            [
+                {
+                    "Sid": "ThisAccountsPrincipalsOnly",
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": "*",
+                    "Resource": "*",
+                    "Condition": {"StringEquals": {"aws:PrincipalAccount": ctx.account_id}},
+                }
+            ]
+        )
         for endpoint in self._args.interface_endpoints:
             name = child_name(self._name, endpoint.replace(".", "-"))
+            # Not every service takes an endpoint policy; AWS says which does.
+            details = aws.ec2.get_vpc_endpoint_service_output(
+                service_name=service(endpoint),
+                service_type="Interface",
+                opts=pulumi.InvokeOutputOptions(parent=self),
+            )
+            policy = pulumi.Output.all(details.vpc_endpoint_policy_supported, this_account).apply(
+                lambda values: values[1] if values[0] else None
+            )
             aws.ec2.VpcEndpoint(
                 name,
                 vpc_id=self.vpc.id,
@@ -383,6 +463,37 @@ class Network(pulumi.ComponentResource):
                 private_dns_enabled=True,
                 subnet_ids=self.private_subnet_ids,
                 security_group_ids=[self.endpoint_security_group_id],
+                policy=policy,
                 tags=name_tag(name),
                 opts=self._child,
             )
+
+    def _s3_endpoint_policy(self) -> pulumi.Output[str]:
+        """The S3 gateway endpoint reaches this account's buckets and the AWS-owned buckets the
+        private subnets need (N7): without a policy it would reach every bucket on Earth."""
+        ctx = self._ctx
+        resources = pulumi.Output.all(ctx.partition, ctx.region).apply(
+            lambda values: [
+                f"arn:{values[0]}:s3:::{bucket.format(region=values[1])}/*"
+                for bucket in AWS_OWNED_BUCKETS
+            ]
+        )
+        return document(
+            [
+                {
+                    "Sid": "ThisAccountsBuckets",
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": "s3:*",
+                    "Resource": "*",
+                    "Condition": {"StringEquals": {"aws:ResourceAccount": ctx.account_id}},
+                },
+                {
+                    "Sid": "AwsOwnedBucketsTheSubnetsNeed",
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": "s3:GetObject",
+                    "Resource": resources,
+                },
+            ]
+        )

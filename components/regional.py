@@ -7,13 +7,16 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from policy.awsfacts.elb import LOG_DELIVERY_ACCOUNTS
+
 from .audit import Audit, AuditArgs
 from .backup import Backup
+from .buckets import SecureBucket, SecureBucketArgs
 from .compute import Compute, ComputeArgs, autoscaling_service_role
 from .config import RegionConfig, StackConfig
 from .database import Database, DatabaseArgs
 from .keys import Keys, KeysArgs
-from .naming import base_name, token
+from .naming import base_name, child_name, token
 from .network import Network, NetworkArgs
 from .rotation import Rotation, RotationArgs
 
@@ -29,6 +32,8 @@ class RegionalStackArgs:
     database_source_arn: pulumi.Input[str] | None = None
     """The primary region's database, in the secondary region: this region's database is its
     cross-region read replica."""
+    certificate_arn: pulumi.Input[str] | None = None
+    """An issued certificate of this region (`IssuedCertificates`); None: the configured one."""
 
 
 class RegionalStack(pulumi.ComponentResource):
@@ -37,6 +42,8 @@ class RegionalStack(pulumi.ComponentResource):
     through the provider in `opts`; nothing here configures a provider or reads config (S7)."""
 
     keys: Keys
+    access_log_bucket: SecureBucket
+    """Where the region's audit and log buckets write their S3 server access logs (A11)."""
     network: Network
     compute: Compute
     database: Database
@@ -50,6 +57,8 @@ class RegionalStack(pulumi.ComponentResource):
         super().__init__(token("stack", "RegionalStack"), name, None, opts)
         config, region = args.config, args.region
         child = pulumi.ResourceOptions(parent=self)
+        # The region that holds the writable database holds its secret and rotates it.
+        holds_writer = args.database_source_arn is None
 
         # Auto Scaling launches CMK-encrypted volumes through its service-linked role, which
         # the data key's policy must name: the role comes first.
@@ -60,6 +69,17 @@ class RegionalStack(pulumi.ComponentResource):
                 deletion_window_days=config.keys.deletion_window_days,
                 protect=config.keys.protect,
                 data_key_service_roles=[autoscaling_role.arn],
+            ),
+            opts=child,
+        )
+        self.access_log_bucket = SecureBucket(
+            child_name(name, "s3-access-logs"),
+            SecureBucketArgs(
+                sse_s3=True,
+                access_logs_from=f"{name}-",
+                expiration_days=config.logging.retention_days,
+                noncurrent_version_days=7,
+                protect=config.audit.protect_buckets,
             ),
             opts=child,
         )
@@ -78,6 +98,7 @@ class RegionalStack(pulumi.ComponentResource):
                 log_retention_days=config.logging.retention_days,
                 flow_log_traffic=config.network.flow_log_traffic,
                 logs_key_arn=self.keys.logs.arn,
+                rotation_function=holds_writer,
             ),
             opts=child,
         )
@@ -93,10 +114,12 @@ class RegionalStack(pulumi.ComponentResource):
                 app_security_group_id=network.app_security_group_id,
                 data_key_arn=self.keys.data.arn,
                 autoscaling_role_arn=autoscaling_role.arn,
-                certificate_arn=config.compute.certificate_for(region.name),
+                certificate_arn=args.certificate_arn or config.compute.certificate_for(region.name),
                 instance_tags=config.tags(),
                 logs_key_arn=self.keys.logs.arn,
                 log_retention_days=config.logging.retention_days,
+                elb_log_account=LOG_DELIVERY_ACCOUNTS.get(region.name),
+                access_log_bucket=self.access_log_bucket,
             ),
             opts=child,
         )
@@ -131,7 +154,8 @@ class RegionalStack(pulumi.ComponentResource):
                 password_policy=hygiene.password_policy,
                 protect_buckets=audit.protect_buckets,
                 load_balancer_arn_suffix=self.compute.load_balancer.arn_suffix,
-                target_group_arn_suffix=self.compute.target_group.arn_suffix,
+                target_group_arn_suffixes=self._target_groups(),
+                access_log_bucket=self.access_log_bucket,
                 autoscaling_group_name=self.compute.group.name if self.compute.group else None,
                 db_instance_identifier=self.database.database.identifier
                 if isinstance(self.database.database, aws.rds.Instance)
@@ -172,6 +196,7 @@ class RegionalStack(pulumi.ComponentResource):
             "loadBalancerDnsName": self.compute.load_balancer.dns_name,
             "loadBalancerArn": self.compute.load_balancer.arn,
             "accessLogBucketName": self.compute.log_bucket.name,
+            "s3AccessLogBucketName": self.access_log_bucket.name,
             "databaseWriterEndpoint": self.database.writer_endpoint,
             "databaseReaderEndpoint": self.database.reader_endpoint,
             "alertTopicArn": self.audit.alert_topic.arn,
@@ -184,6 +209,8 @@ class RegionalStack(pulumi.ComponentResource):
             self.outputs["backupVaultName"] = self.backup.vault_name
             if self.backup.plan_id is not None:
                 self.outputs["backupPlanId"] = self.backup.plan_id
+        if self.compute.firewall is not None:
+            self.outputs["webAclArn"] = self.compute.firewall.web_acl.arn
         if self.compute.containers is not None:
             self.outputs["clusterArn"] = self.compute.containers.cluster.arn
             self.outputs["repositoryUrl"] = self.compute.containers.repository.repository_url
@@ -192,6 +219,12 @@ class RegionalStack(pulumi.ComponentResource):
         if self.audit.config_bucket_name is not None:
             self.outputs["configBucketName"] = self.audit.config_bucket_name
         self.register_outputs(self.outputs)
+
+    def _target_groups(self) -> dict[str, pulumi.Output[str]]:
+        groups = {"app": self.compute.target_group.arn_suffix}
+        if self.compute.green_target_group is not None:
+            groups["green"] = self.compute.green_target_group.arn_suffix
+        return groups
 
     def _backup(self, name: str, args: RegionalStackArgs) -> Backup:
         """This region's vault; where the region holds the writable database, a plan that backs

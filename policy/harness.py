@@ -53,6 +53,7 @@ from pulumi_policy.proxy import (
 )
 
 from . import autonaming
+from .awsfacts.elb import LOG_DELIVERY_ACCOUNTS
 from .rules.common import resource_class
 
 ACCOUNT_ID = "123456789012"
@@ -77,24 +78,6 @@ _AZ_LETTERS = {
     "ap-northeast-1": "acd",
     "ca-central-1": "abd",
     "sa-east-1": "abc",
-}
-# Elastic Load Balancing's log-delivery account per region (the `aws.elb.get_service_account`
-# data source), for programs that grant it write access to an access-log bucket.
-_ELB_ACCOUNTS = {
-    "us-east-1": "127311923021",
-    "us-east-2": "033677994240",
-    "us-west-1": "027434742980",
-    "us-west-2": "797873946194",
-    "eu-west-1": "156460612806",
-    "eu-west-2": "652711504416",
-    "eu-west-3": "009996457667",
-    "eu-central-1": "054676820928",
-    "eu-north-1": "897822967062",
-    "ap-southeast-1": "114774131450",
-    "ap-southeast-2": "783225319266",
-    "ap-northeast-1": "582318560864",
-    "ca-central-1": "985666609251",
-    "sa-east-1": "507241528517",
 }
 # Canonical hosted zone ids of application load balancers, for alias records.
 _ALB_ZONE_IDS = {
@@ -196,6 +179,8 @@ class ProgramRun:
     outputs: dict[str, Any]
     unmocked_invokes: list[str]
     stack_urn: str
+    invokes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    """Every invoke the program made (token, arguments), in the order they were answered."""
 
     def by_urn(self) -> dict[str, CapturedResource]:
         """Resources keyed by URN."""
@@ -376,6 +361,7 @@ class _Run:
         self.resources: list[CapturedResource] = []
         self.providers: dict[str, CapturedResource] = {}
         self.unmocked_invokes: list[str] = []
+        self.invokes: list[tuple[str, dict[str, Any]]] = []
         self.lock = threading.Lock()
         self.default_providers: dict[str, CapturedResource] = {}
         self.errors: list[str] = []
@@ -591,6 +577,9 @@ class _Mocks(pulumi_mocks.Mocks):
             )
         elif type_token == "aws:ecs/cluster:Cluster":
             state["arn"] = f"arn:aws:ecs:{region}:{ACCOUNT_ID}:cluster/{name}"
+        elif type_token == "aws:route53/record:Record":
+            record = str(state.get("name") or name).rstrip(".")
+            state["fqdn"] = record if "." in record else f"{record}.example.com"
         elif type_token == "aws:route53/zone:Zone":
             state.update(zoneId=state["id"], nameServers=["ns-1.awsdns-00.com."])
         elif type_token.startswith("random:"):
@@ -610,6 +599,8 @@ class _Mocks(pulumi_mocks.Mocks):
         provider = self._run.provider_for_ref(args.provider, package) if package == "aws" else None
         region = _Run.region_of(provider)
         handler = _INVOKES.get(args.token)
+        with self._run.lock:
+            self._run.invokes.append((args.token, dict(args.args)))
         if handler is None:
             with self._run.lock:
                 self._run.unmocked_invokes.append(args.token)
@@ -698,9 +689,24 @@ _INVOKES: dict[str, Callable[[dict, str, Any], dict]] = {
         "name": "al2023-ami-offline",
     },
     "aws:iam/getPolicyDocument:getPolicyDocument": _policy_document,
+    # The provider knows only the regions that predate the log-delivery service principal.
     "aws:elb/getServiceAccount:getServiceAccount": lambda a, r, p: {
-        "id": _ELB_ACCOUNTS.get(r, "127311923021"),
-        "arn": f"arn:aws:iam::{_ELB_ACCOUNTS.get(r, '127311923021')}:root",
+        "id": LOG_DELIVERY_ACCOUNTS.get(r, "127311923021"),
+        "arn": f"arn:aws:iam::{LOG_DELIVERY_ACCOUNTS.get(r, '127311923021')}:root",
+    },
+    "aws:ec2/getVpcEndpointService:getVpcEndpointService": lambda a, r, p: {
+        "id": a.get("serviceName") or f"com.amazonaws.{r}.{a.get('service', 's3')}",
+        "serviceName": a.get("serviceName") or f"com.amazonaws.{r}.{a.get('service', 's3')}",
+        "serviceType": a.get("serviceType", "Interface"),
+        "serviceId": "vpce-svc-0offline0check0",
+        "owner": "amazon",
+        "acceptanceRequired": False,
+        "availabilityZones": [r + c for c in _AZ_LETTERS.get(r, "abc")],
+        "privateDnsName": f"{(a.get('serviceName') or '').rsplit('.', 1)[-1]}.{r}.amazonaws.com",
+        "vpcEndpointPolicySupported": True,
+        "managesVpcEndpoints": False,
+        "baseEndpointDnsNames": [],
+        "supportedIpAddressTypes": ["ipv4"],
     },
     "aws:route53/getZone:getZone": lambda a, r, p: {
         "id": "Z0OFFLINE0ZONE",
@@ -791,7 +797,7 @@ class _Monitor(pulumi_mocks.MockMonitor):
                 delete_before_replace=(
                     request.deleteBeforeReplace if request.deleteBeforeReplaceDefined else None
                 ),
-                aliases=tuple(request.aliasURNs),
+                aliases=self._aliases(request),
                 additional_secret_outputs=tuple(request.additionalSecretOutputs),
                 replace_on_changes=tuple(request.replaceOnChanges),
                 custom_timeouts={
@@ -813,6 +819,26 @@ class _Monitor(pulumi_mocks.MockMonitor):
         self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, rid, state)
         obj = _sync_await(pulumi.runtime.rpc.serialize_properties(state, {}))
         return resource_pb2.RegisterResourceResponse(urn=urn, id=rid, object=obj)
+
+    def _aliases(self, request: Any) -> tuple[str, ...]:
+        """Every alias as the URN it names, whether the SDK sent URNs or alias specs."""
+        found = list(request.aliasURNs)
+        for alias in request.aliases:
+            if alias.urn:
+                found.append(alias.urn)
+                continue
+            spec = alias.spec
+            parent = "" if spec.noParent else (spec.parentUrn or request.parent)
+            urn = self.make_urn(parent, spec.type or request.type, spec.name or request.name)
+            project, stack = spec.project or self._run.project, spec.stack or self._run.stack
+            found.append(
+                urn.replace(
+                    f"urn:pulumi:{self._run.stack}::{self._run.project}::",
+                    f"urn:pulumi:{stack}::{project}::",
+                    1,
+                )
+            )
+        return tuple(found)
 
     def _after_check(
         self,
@@ -975,6 +1001,7 @@ def _execute(
         outputs=outputs,
         unmocked_invokes=sorted(set(run.unmocked_invokes)),
         stack_urn=stack_urn,
+        invokes=list(run.invokes),
     )
 
 

@@ -505,7 +505,7 @@ def wired() -> ProgramRun:
     """The regional tier with every compute and database dimension passed in."""
     return _audit(
         load_balancer_arn_suffix="app/web/abc",
-        target_group_arn_suffix="targetgroup/web/def",
+        target_group_arn_suffixes={"app": "targetgroup/web/def"},
         autoscaling_group_name="web-asg",
         db_instance_identifier="db-1",
     )

@@ -75,9 +75,10 @@ def test_alb_in_public_subnets_of_every_az(stack: str) -> None:
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_access_logs_to_locked_down_sse_s3_bucket(stack: str) -> None:
-    """C1, A2: access logs go to a dedicated bucket with SSE-S3 (what ALB log delivery
-    requires), versioning, all public-access blocks, TLS-only policy and a grant to the
-    regional ELB log-delivery account on the log prefix only."""
+    """C1, A2, A11: access logs go to a dedicated bucket with SSE-S3 (what ALB log delivery
+    requires), versioning, all public-access blocks, TLS-only policy, grants to the log-delivery
+    service principal and, in regions older than August 2022, the regional ELB account, on the
+    log prefix only; the bucket's own S3 access logs go to the region's access-log bucket."""
     r = run(stack)
     for region in regions(stack):
         name = f"{prefix(stack, region)}-alb-logs"
@@ -119,6 +120,37 @@ def test_access_logs_to_locked_down_sse_s3_bucket(stack: str) -> None:
         assert elb["Action"] == "s3:PutObject"
         bucket_name = bucket.inputs["bucket"]
         assert elb["Resource"] == f"arn:aws:s3:::{bucket_name}/alb/AWSLogs/123456789012/*"
+        service = by_sid["ElbServiceWritesAccessLogs"]
+        assert service["Principal"] == {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"}
+        assert service["Resource"] == elb["Resource"]
+        logging = one(r, "aws:s3/bucketLogging:BucketLogging", name).inputs
+        target = one(r, "aws:s3/bucket:Bucket", f"{prefix(stack, region)}-s3-access-logs")
+        assert logging["targetBucket"] == target.inputs["bucket"]
+    assert ("aws:elb/getServiceAccount:getServiceAccount") not in {t for t, _ in r.invokes}
+
+
+def test_access_logs_in_a_region_opened_after_august_2022() -> None:
+    """C1 (issue: `get_service_account` fails in newer regions): in a region with no ELB
+    log-delivery account only the service principal may write, and nothing asks the provider
+    for an account it does not know."""
+    region = "ap-southeast-4"
+    cert = f"arn:aws:acm:{region}:123456789012:certificate/00000000-0000-4000-8000-00000000000a"
+    r = run(
+        "dev",
+        regions=[
+            {
+                "name": region,
+                "role": "primary",
+                "vpcCidr": "10.10.0.0/16",
+                "azs": [f"{region}a", f"{region}b"],
+            }
+        ],
+        compute={"certificateArn": cert},
+    )
+    name = f"dev-core-{region}-alb-logs"
+    policy = json.loads(one(r, "aws:s3/bucketPolicy:BucketPolicy", name).inputs["policy"])
+    sids = {s["Sid"] for s in policy["Statement"]}
+    assert sids == {"DenyInsecureTransport", "ElbServiceWritesAccessLogs"}
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -138,23 +170,36 @@ def test_https_listener_tls12_with_regional_certificate(stack: str) -> None:
         assert https["defaultActions"] == [{"type": "forward", "targetGroupArn": tg.state["arn"]}]
 
 
-def test_certificate_issued_and_dns_validated_in_hosted_zone() -> None:
-    """C2: with hostedZoneId and domainName (no ARN) each region issues a DNS-validated
-    certificate: ACM certificate, validation record in the zone, validation, listener on it."""
-    r = run("dev", compute={"hostedZoneId": "Z0123456789ABC", "domainName": "app.example.com"})
-    cert = one(r, "aws:acm/certificate:Certificate", "dev-core-us-east-1-cert")
-    assert cert.inputs["domainName"] == "app.example.com"
-    assert cert.inputs["validationMethod"] == "DNS"
-    record = one(r, "aws:route53/record:Record", "dev-core-us-east-1-cert").inputs
-    assert record["zoneId"] == "Z0123456789ABC"
-    assert record["type"] == "CNAME"
-    assert record["name"].endswith(".app.example.com.")
-    validation = one(
-        r, "aws:acm/certificateValidation:CertificateValidation", "dev-core-us-east-1-cert"
-    )
-    assert validation.inputs["certificateArn"] == cert.state["arn"]
-    https = listener(r, "dev", "us-east-1", "https").inputs
-    assert https["certificateArn"] == cert.state["arn"]
+def test_issued_certificates_share_one_validation_record() -> None:
+    """C2 (issue: one record per region for the same CNAME): with hostedZoneId and domainName
+    each region issues a DNS-validated certificate on its own provider, and exactly one record
+    in the zone validates them all, so removing a region never deletes the record the other
+    region renews with. Each certificate keeps, by alias, the URN an earlier version gave it
+    inside the region's compute tier."""
+    r = run("prod", compute={"hostedZoneId": "Z0123456789ABC", "domainName": "app.example.com"})
+    (record,) = [x for x in r.of_type("aws:route53/record:Record") if x.inputs["type"] == "CNAME"]
+    assert record.inputs["zoneId"] == "Z0123456789ABC"
+    assert record.inputs["name"].endswith(".app.example.com.")
+    for region in regions("prod"):
+        cert = one(r, "aws:acm/certificate:Certificate", f"prod-core-global-{region}-cert")
+        assert cert.inputs["domainName"] == "app.example.com"
+        assert cert.inputs["validationMethod"] == "DNS"
+        assert r.provider_of(cert).inputs["region"] == region
+        previous = (
+            "urn:pulumi:prod::secure-infra::secure-infra:stack:RegionalStack$"
+            "secure-infra:compute:Compute$aws:acm/certificate:Certificate::"
+            f"{prefix('prod', region)}-cert"
+        )
+        assert cert.options.aliases == (previous,)
+        validation = one(
+            r,
+            "aws:acm/certificateValidation:CertificateValidation",
+            f"prod-core-global-{region}-cert",
+        )
+        assert validation.inputs["certificateArn"] == cert.state["arn"]
+        assert validation.inputs["validationRecordFqdns"] == [record.state["fqdn"]]
+        https = listener(r, "prod", region, "https").inputs
+        assert https["certificateArn"] == cert.state["arn"]
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -234,12 +279,45 @@ def test_launch_template_hardened(stack: str) -> None:
 
 
 def test_ami_comes_from_the_public_parameter() -> None:
-    """C5: the program resolves the AMI by parameter, never a hard-coded id."""
+    """C5: the program resolves the AMI by parameter, never a hard-coded id: Amazon Linux 2023
+    for the instance type's architecture unless a parameter is configured."""
     source = (REPO_ROOT / "components" / "compute.py").read_text()
     assert "ami-0" not in source
-    from components.config.compute import ComputeConfig
+    asked = {a["name"] for t, a in run("dev").invokes if t == "aws:ssm/getParameter:getParameter"}
+    assert asked == {AMI_PARAMETER}
 
-    assert ComputeConfig().ami_parameter == AMI_PARAMETER
+
+def dev_compute(**changes: object) -> dict:
+    """Pulumi.dev.yaml's compute section with some keys replaced."""
+    import yaml
+
+    data = yaml.safe_load((REPO_ROOT / "Pulumi.dev.yaml").read_text())["config"]
+    return {**data["secure-infra:compute"], **changes}
+
+
+def test_graviton_types_get_the_arm64_image() -> None:
+    """C5 (issue: an x86_64 image for every type): a Graviton instance type resolves the arm64
+    Amazon Linux 2023 parameter; the template asks for EBS optimization only where the type
+    needs asking (most have it always; t2 cannot have it)."""
+    r = run("dev", compute=dev_compute(instanceType="t4g.small"))
+    asked = {a["name"] for t, a in r.invokes if t == "aws:ssm/getParameter:getParameter"}
+    assert asked == {AMI_PARAMETER.replace("x86_64", "arm64")}
+    (template,) = r.of_type(TEMPLATE)
+    assert "arm64" in template.inputs["description"]
+    assert "ebsOptimized" not in template.inputs
+    (opt_in,) = run("dev", compute=dev_compute(instanceType="c3.xlarge")).of_type(TEMPLATE)
+    assert opt_in.inputs["ebsOptimized"] == "true"
+    (t2,) = run("dev", compute=dev_compute(instanceType="t2.micro")).of_type(TEMPLATE)
+    assert "ebsOptimized" not in t2.inputs
+
+
+def test_instance_refresh_does_not_promise_a_rollback_it_cannot_do() -> None:
+    """C5 (issue: auto_rollback returns to the new template version under the provider,
+    hashicorp/terraform-provider-aws#34189): the refresh keeps capacity healthy and has no
+    auto_rollback."""
+    (group,) = run("dev").of_type(GROUP)
+    preferences = group.inputs["instanceRefresh"]["preferences"]
+    assert preferences == {"minHealthyPercentage": 90}
 
 
 @pytest.mark.parametrize("stack", STACKS)

@@ -196,6 +196,42 @@ BAD_CASES = {
         "(the AWS Backup plan `<base>-plan-<7 random>` must fit in 50): shorten environment or "
         "service by 1 characters",
     ),
+    # N2, C1: subnets too small for the load balancer, the endpoints and the workload.
+    "VPC too small for load balancer subnets": (
+        with_changes(regions=[region(vpcCidr="10.0.0.0/24")]),
+        f"{NS}:regions[0].vpcCidr: public subnet 10.0.0.0/28 is smaller than the /27 the load "
+        "balancer needs",
+    ),
+    "private subnet too small for endpoints and instances": (
+        with_changes(
+            regions=[
+                region(
+                    subnets={
+                        "public": ["10.0.0.0/27", "10.0.0.32/27"],
+                        "private": ["10.0.1.0/28", "10.0.1.16/28"],
+                        "database": ["10.0.2.0/28", "10.0.2.16/28"],
+                    }
+                )
+            ],
+            network={
+                "interfaceEndpoints": [
+                    "secretsmanager",
+                    "logs",
+                    "kms",
+                    "ssm",
+                    "ssmmessages",
+                    "ec2messages",
+                    "sts",
+                    "monitoring",
+                    "sns",
+                    "sqs",
+                ]
+            },
+        ),
+        f"{NS}:regions[0].subnets.private[0]: private subnet 10.0.1.0/28 has 11 usable "
+        "addresses; each needs 12 (10 interface endpoints, the rotation function and 1 of "
+        "maxSize 2 instances per AZ)",
+    ),
     "too many AZs": (
         with_changes(regions=[region(azs=[f"us-east-1{c}" for c in "abcde"])]),
         f"{NS}:regions[0].azs: List should have at most 4 items",

@@ -17,6 +17,7 @@ from components.config.compute import TLS_POLICIES
 from policy.harness import ProgramError, run_program
 
 VALID = valid_config()
+AL2023_X86 = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
 
 
 def values(**sections: dict) -> dict:
@@ -104,6 +105,20 @@ def test_missing_certificate_for_secondary_region() -> None:
         ({"sslPolicy": "ELBSecurityPolicy-2016-08"}, "compute.sslPolicy", TLS_POLICIES[0]),
         ({"minSize": 2, "maxSize": 4, "desiredCapacity": 1}, "compute.desiredCapacity", "minSize"),
         ({"instanceType": "db.t3.micro"}, "compute.instanceType", "EC2 instance type"),
+        # C5: types come from EC2's own list; a Mac type has no Amazon Linux image.
+        ({"instanceType": "t9.huge"}, "compute.instanceType", "EC2 instance type"),
+        ({"instanceType": "mac2.metal"}, "compute.instanceType", "arm64_mac"),
+        (
+            {
+                "instanceType": "t4g.small",
+                "amiParameter": AL2023_X86,
+            },
+            "compute.amiParameter",
+            "runs arm64",
+        ),
+        ({"bakeTimeMinutes": 1441}, "compute.bakeTimeMinutes", "1440"),
+        ({"waf": {"rateLimit": 5}}, "compute.waf.rateLimit", "10"),
+        ({"waf": {"mode": "deny"}}, "compute.waf.mode", "'block' or 'count'"),
         ({"amiParameter": "ami-0123456789"}, "compute.amiParameter", "/aws/service/"),
         ({"cpuTargetPercent": 0}, "compute.cpuTargetPercent", "greater than 0"),
         ({"appPort": 80}, "compute.appPort", "1024"),
@@ -182,3 +197,20 @@ def test_minor_version_pin_needs_auto_upgrades_off() -> None:
         NS, values(database={"engineVersion": "16.6", "autoMinorVersionUpgrade": False})
     )
     assert (config.database.engine_version, config.database.family) == ("16.6", "postgres16")
+
+
+def test_instance_type_table_is_moto_s_data() -> None:
+    """C5: the instance-type table the config checks against is exactly what moto's copy of
+    EC2 DescribeInstanceTypes says (regenerate with `python -m components.config.instance_types`
+    after a moto upgrade)."""
+    from components.config.instance_types import TABLE, from_moto, render
+
+    assert TABLE.read_text() == render(from_moto())
+
+
+def test_graviton_type_resolves_the_arm64_image() -> None:
+    """C5: the image parameter follows the instance type's architecture unless configured."""
+    compute = config_from_mapping(NS, values(compute={"instanceType": "m7g.large"})).compute
+    assert compute.architecture == "arm64"
+    assert compute.image_parameter.endswith("al2023-ami-kernel-default-arm64")
+    assert compute.ebs_optimized is None

@@ -1,6 +1,6 @@
 """Container option under mocks (C8): the real program for the containers stack (ECS Fargate
-behind the shared load balancer), its variant without an image, and dev (Auto Scaling), plus
-the config checks of the C8 keys."""
+behind the shared load balancer) as committed (no image yet) and with an image tag, and dev
+(Auto Scaling), plus the config checks of the C8 keys."""
 
 from __future__ import annotations
 
@@ -45,11 +45,12 @@ def stack_compute() -> dict[str, Any]:
     return copy.deepcopy(data["config"][f"{NS}:compute"])
 
 
-def without_image() -> ProgramRun:
-    """The containers stack before any image is pushed (no `imageTag`)."""
-    compute = stack_compute()
-    compute.pop("imageTag")
-    return stack_run(STACK, compute=compute)
+IMAGE_TAG = "2026.11.25"
+
+
+def with_image() -> ProgramRun:
+    """The containers stack once the pipeline has pushed an image and set `imageTag`."""
+    return stack_run(STACK, compute={**stack_compute(), "imageTag": IMAGE_TAG})
 
 
 def one(run: ProgramRun, type_: str, name: str) -> CapturedResource:
@@ -120,12 +121,12 @@ def test_fargate_task_definition_from_config() -> None:
 def test_container_is_hardened() -> None:
     """C8: the container runs as a non-root user with an init process and a read-only root
     filesystem, on the app port, with the configured health check and no environment secrets."""
-    r = stack_run(STACK)
+    r = with_image()
     compute = stack_compute()
     app = container(r)
     repo = one(r, REPOSITORY, f"{PREFIX}-app").inputs
     assert app["image"] == (
-        f"123456789012.dkr.ecr.{REGION}.amazonaws.com/{repo['name']}:{compute['imageTag']}"
+        f"123456789012.dkr.ecr.{REGION}.amazonaws.com/{repo['name']}:{IMAGE_TAG}"
     )
     assert app["user"] == "1000:1000"
     assert app["linuxParameters"]["initProcessEnabled"] is True
@@ -183,9 +184,9 @@ def test_execution_role_is_least_privilege() -> None:
 
 def test_service_in_private_subnets_behind_blue_target_group() -> None:
     """C8, C5: the Fargate service runs in the private subnets with the app security group and
-    no public IP, registers in the blue target group (the HTTPS listener's default), rolls back
-    failed deployments, keeps 50% healthy and waits out the grace period."""
-    r = stack_run(STACK)
+    no public IP, rolls back failed deployments, keeps 50% healthy and waits out the grace
+    period."""
+    r = with_image()
     compute = stack_compute()
     service = one(r, SERVICE, f"{PREFIX}-app")
     props = service.inputs
@@ -196,13 +197,6 @@ def test_service_in_private_subnets_behind_blue_target_group() -> None:
     assert network["subnets"] == region_outputs(r)["privateSubnetIds"]
     assert network["securityGroups"] == [one(r, SG, f"{PREFIX}-app-sg").id]
     assert network["assignPublicIp"] is False
-    blue = one(r, TARGET_GROUP, f"{PREFIX}-app")
-    assert props["loadBalancers"] == [
-        {"targetGroupArn": blue.state["arn"], "containerName": "app", "containerPort": 8080}
-    ]
-    https = one(r, LISTENER, f"{PREFIX}-https")
-    assert https.inputs["defaultActions"][0]["targetGroupArn"] == blue.state["arn"]
-    assert https.urn in service.dependencies
     assert props["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
     assert props["deploymentMinimumHealthyPercent"] == 50
     assert props["healthCheckGracePeriodSeconds"] == 300
@@ -212,9 +206,55 @@ def test_service_in_private_subnets_behind_blue_target_group() -> None:
     assert "desiredCount" in service.options.ignore_changes
 
 
-def test_green_target_group_behind_header_rule() -> None:
-    """C8: both target groups take IP targets (awsvpc); requests with the green header on the
-    HTTPS listener go to the second (green) target group."""
+def test_native_blue_green_moves_traffic_between_the_target_groups() -> None:
+    """C8 (issue: the green group never had targets): the service deploys with ECS's native
+    blue/green strategy. Each deployment starts the new revision in the idle group, sends the
+    test rule's traffic (the green header) there, then moves the production rule's weight,
+    with the infrastructure role ECS needs for the listener rules and the configured bake
+    time. The listener's default only answers 404, so no traffic can bypass the rules."""
+    r = with_image()
+    blue = one(r, TARGET_GROUP, f"{PREFIX}-app")
+    green = one(r, TARGET_GROUP, f"{PREFIX}-green")
+    production = one(r, LISTENER_RULE, f"{PREFIX}-production")
+    test = one(r, LISTENER_RULE, f"{PREFIX}-green")
+    https = one(r, LISTENER, f"{PREFIX}-https")
+    role = one(r, ROLE, f"{PREFIX}-ecs-infrastructure")
+    service = one(r, SERVICE, f"{PREFIX}-app")
+    props = service.inputs
+    assert props["deploymentController"] == {"type": "ECS"}
+    assert props["deploymentConfiguration"] == {
+        "strategy": "BLUE_GREEN",
+        "bakeTimeInMinutes": str(stack_compute().get("bakeTimeMinutes", 5)),
+    }
+    assert props["loadBalancers"] == [
+        {
+            "targetGroupArn": blue.state["arn"],
+            "containerName": "app",
+            "containerPort": 8080,
+            "advancedConfiguration": {
+                "alternateTargetGroupArn": green.state["arn"],
+                "productionListenerRule": production.state["arn"],
+                "testListenerRule": test.state["arn"],
+                "roleArn": role.state["arn"],
+            },
+        }
+    ]
+    assert {production.urn, test.urn} <= set(service.dependencies)
+    [trust] = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
+    assert trust["Principal"] == {"Service": "ecs.amazonaws.com"}
+    [attachment] = [a for a in r.of_type(ATTACHMENT) if a.inputs["role"] == role.state["name"]]
+    assert attachment.inputs["policyArn"].endswith(
+        ":iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers"
+    )
+    [default] = https.inputs["defaultActions"]
+    assert default["type"] == "fixed-response"
+    assert default["fixedResponse"]["statusCode"] == "404"
+
+
+def test_listener_rules_forward_to_both_groups_and_leave_weights_to_ecs() -> None:
+    """C8: both target groups take IP targets (awsvpc); the production rule forwards every path
+    to blue (100) and green (0), the test rule the green-header requests to green; ECS owns the
+    weights after creation."""
     r = stack_run(STACK)
     blue = one(r, TARGET_GROUP, f"{PREFIX}-app")
     green = one(r, TARGET_GROUP, f"{PREFIX}-green")
@@ -222,18 +262,29 @@ def test_green_target_group_behind_header_rule() -> None:
         assert group.inputs["targetType"] == "ip"
         assert group.inputs["port"] == 8080
         assert group.inputs["healthCheck"]["path"] == "/health"
-    rule = one(r, LISTENER_RULE, f"{PREFIX}-green").inputs
-    assert rule["listenerArn"] == one(r, LISTENER, f"{PREFIX}-https").state["arn"]
-    assert rule["conditions"] == [
+    https = one(r, LISTENER, f"{PREFIX}-https").state["arn"]
+    test = one(r, LISTENER_RULE, f"{PREFIX}-green")
+    production = one(r, LISTENER_RULE, f"{PREFIX}-production")
+    assert test.inputs["conditions"] == [
         {"httpHeader": {"httpHeaderName": "X-Deployment", "values": ["green"]}}
     ]
-    assert rule["actions"] == [{"type": "forward", "targetGroupArn": green.state["arn"]}]
+    assert production.inputs["conditions"] == [{"pathPattern": {"values": ["/*"]}}]
+    assert test.inputs["priority"] < production.inputs["priority"]
+    for rule, weights in ((production, (100, 0)), (test, (0, 100))):
+        assert rule.inputs["listenerArn"] == https
+        [action] = rule.inputs["actions"]
+        assert action["type"] == "forward"
+        groups = action["forward"]["targetGroups"]
+        assert [(g["arn"], g["weight"]) for g in groups] == list(
+            zip((blue.state["arn"], green.state["arn"]), weights, strict=True)
+        )
+        assert rule.options.ignore_changes == ("actions",)
 
 
 def test_cpu_and_memory_target_tracking_on_the_service() -> None:
     """C8, C6: a scalable target on the service's desired count (min/max from config) with CPU
     and memory target-tracking policies at the configured targets."""
-    r = stack_run(STACK)
+    r = with_image()
     compute = stack_compute()
     cluster = one(r, CLUSTER, f"{PREFIX}-cluster").state["name"]
     service = one(r, SERVICE, f"{PREFIX}-app").state["name"]
@@ -268,13 +319,19 @@ def test_cpu_and_memory_target_tracking_on_the_service() -> None:
 
 def test_no_image_no_service() -> None:
     """C8: without `imageTag` the cluster, repository, task definition and blue/green routing
-    exist, but no service or scaling (a service without an image cannot stabilise)."""
-    r = without_image()
-    for type_ in (CLUSTER, REPOSITORY, TASK_DEFINITION, LISTENER_RULE):
+    exist, but no service or scaling (a service without an image cannot stabilise). The
+    committed stacks are in this state: their repository is created by the same `up`, so no
+    image can have been pushed to it; the deploy pipeline sets the tag."""
+    r = stack_run(STACK)
+    for type_ in (CLUSTER, REPOSITORY, TASK_DEFINITION):
         assert len(r.of_type(type_)) == 1, type_
+    assert len(r.of_type(LISTENER_RULE)) == 2
     for type_ in (SERVICE, SCALING_TARGET, SCALING_POLICY):
         assert r.of_type(type_) == [], type_
     assert container(r)["image"].endswith(":unreleased")
+    for stack in (STACK, "seed001"):
+        data = yaml.safe_load(Path(REPO_ROOT, f"Pulumi.{stack}.yaml").read_text())["config"]
+        assert "imageTag" not in data[f"{NS}:compute"], stack
 
 
 def test_asg_stack_has_no_ecs() -> None:

@@ -169,7 +169,8 @@ def test_backups_snapshots_and_deletion_protection(index: int) -> None:
 @pytest.mark.parametrize("index", range(4), ids=STACK_IDS)
 def test_private_in_database_subnets_behind_database_sg(index: int) -> None:
     """D4, N9: never public; in the DB subnet group built from the database subnets; only the
-    database security group, which admits 5432 from the app and rotation groups only."""
+    database security group, which admits 5432 from the app and rotation groups only; where no
+    rotation function runs (the replica's region) there is no rotation group to admit."""
     stack, r = stacks()[index]
     for region, db in databases(stack, r):
         outputs = r.outputs["regions"][region]
@@ -191,8 +192,12 @@ def test_private_in_database_subnets_behind_database_sg(index: int) -> None:
             for rule in r.of_type(INGRESS)
             if rule.inputs.get("securityGroupId") == db_sg.id
         }
-        allowed = {one(r, SG, f"{base}-{t}-sg").id for t in ("app", "rotation")}
+        replica = bool(db.inputs.get("replicateSourceDb"))
+        tiers = ("app",) if replica else ("app", "rotation")
+        allowed = {one(r, SG, f"{base}-{t}-sg").id for t in tiers}
         assert sources == allowed
+        if replica:
+            assert not [g for g in r.of_type(SG) if g.name == f"{base}-rotation-sg"]
         assert all(
             rule.inputs.get("cidrIpv4") is None
             for rule in r.of_type(INGRESS)

@@ -15,6 +15,7 @@ ROUTE = "aws:ec2/route:Route"
 TABLE = "aws:ec2/routeTable:RouteTable"
 ASSOC = "aws:ec2/routeTableAssociation:RouteTableAssociation"
 NAT = "aws:ec2/natGateway:NatGateway"
+EIC = "aws:ec2transitgateway/instanceConnectEndpoint:InstanceConnectEndpoint"
 REQUIRED_TAGS = {"Environment", "Project", "Owner", "CostCenter", "ManagedBy"}
 
 
@@ -213,7 +214,10 @@ def test_security_groups_reference_each_other(dev: ProgramRun) -> None:
 
 
 def test_ssh_only_from_configured_admin_cidr() -> None:
-    """N8: SSH, when enabled, only from the admin CIDR and only to the app tier."""
+    """N8 (issue: SSH to instances without a public address could never work): SSH, when
+    enabled, goes through an EC2 Instance Connect endpoint in a private subnet that keeps the
+    client's address, so the app tier admits port 22 from the admin CIDR only; the endpoint's
+    group may only reach the app tier on 22. Without admin CIDRs there is no endpoint."""
     run = stack_run("dev", network={"adminCidrs": ["203.0.113.0/24"]})
     ssh = [
         r
@@ -221,6 +225,56 @@ def test_ssh_only_from_configured_admin_cidr() -> None:
         if r.inputs["fromPort"] == 22
     ]
     assert [r.inputs["cidrIpv4"] for r in ssh] == ["203.0.113.0/24"]
+    groups = {g.name: g for g in run.of_type("aws:ec2/securityGroup:SecurityGroup")}
+    app, eic = groups["dev-core-us-east-1-app-sg"], groups["dev-core-us-east-1-eic-sg"]
+    assert {r.inputs["securityGroupId"] for r in ssh} == {app.id}
+    (endpoint,) = run.of_type(EIC)
+    assert endpoint.inputs["preserveClientIp"] is True
+    assert endpoint.inputs["securityGroupIds"] == [eic.id]
+    assert endpoint.inputs["subnetId"] in {s.id for s in subnets(run, "private")}
+    out = [
+        (r.inputs["fromPort"], r.inputs.get("referencedSecurityGroupId"))
+        for r in run.of_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+        if r.inputs["securityGroupId"] == eic.id
+    ]
+    assert out == [(22, app.id)]
+    assert stack_run("dev").of_type(EIC) == []
+
+
+def test_rotation_group_only_where_the_function_runs(prod: ProgramRun) -> None:
+    """N8 (issue: a rotation group in the replica's region, still admitted to 5432): the
+    secondary region runs no rotation function, so it has no rotation security group and its
+    database admits the app tier only."""
+    names = {g.name for g in prod.of_type("aws:ec2/securityGroup:SecurityGroup")}
+    assert "prod-core-us-east-1-rotation-sg" in names
+    assert "prod-core-eu-west-1-rotation-sg" not in names
+
+
+def test_endpoint_policies_keep_traffic_in_the_account(prod: ProgramRun) -> None:
+    """N7 (issue: endpoints without a policy reach every account): the S3 gateway endpoint
+    reaches this account's buckets and the AWS-owned buckets the subnets need (ECR layers,
+    Amazon Linux repositories, SSM); interface endpoints admit this account's principals only,
+    where the service takes a policy (AWS answers through getVpcEndpointService)."""
+    for endpoint in prod.of_type("aws:ec2/vpcEndpoint:VpcEndpoint"):
+        document = json.loads(endpoint.inputs["policy"])
+        statements = {s["Sid"]: s for s in document["Statement"]}
+        region = endpoint.inputs["serviceName"].split(".")[2]
+        if endpoint.inputs["vpcEndpointType"] == "Gateway":
+            mine = statements["ThisAccountsBuckets"]
+            assert mine["Condition"] == {"StringEquals": {"aws:ResourceAccount": "123456789012"}}
+            owned = statements["AwsOwnedBucketsTheSubnetsNeed"]
+            assert owned["Action"] == "s3:GetObject"
+            assert f"arn:aws:s3:::prod-{region}-starport-layer-bucket/*" in owned["Resource"]
+            assert all(r.endswith("/*") and "*" not in r[:-2] for r in owned["Resource"])
+        else:
+            (only,) = statements.values()
+            assert only["Condition"] == {"StringEquals": {"aws:PrincipalAccount": "123456789012"}}
+    asked = {
+        a["serviceName"]
+        for t, a in prod.invokes
+        if t == "aws:ec2/getVpcEndpointService:getVpcEndpointService"
+    }
+    assert "com.amazonaws.us-east-1.secretsmanager" in asked
 
 
 def test_db_subnet_group_has_database_subnets_only(prod: ProgramRun) -> None:

@@ -11,6 +11,7 @@ from pydantic import Field, field_validator, model_validator
 from policy.awsfacts.elb import tls12_policies
 
 from .base import Section
+from .instance_types import instance_types
 
 # TLS policies of Application Load Balancers that refuse TLS 1.0 and 1.1 (C2). The API's
 # default (ELBSecurityPolicy-2016-08) still accepts TLS 1.0, so the listener always names one.
@@ -18,7 +19,9 @@ TLS_POLICIES = tuple(tls12_policies())
 DEFAULT_TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 
 CERTIFICATE_ARN = re.compile(r"^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate/[0-9a-f-]+$")
-_INSTANCE_TYPE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")
+# The public SSM parameters of Amazon Linux 2023, per CPU architecture (C5).
+AL2023_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-{arch}"
+LAUNCHABLE_ARCHITECTURES = ("arm64", "x86_64")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 # Fargate task sizes: CPU units -> the memory sizes (MiB) AWS accepts with them (C8).
@@ -109,6 +112,19 @@ class ContainerHealthCheckConfig(Section):
         return self
 
 
+class WafConfig(Section):
+    """The web application firewall in front of every internet-facing load balancer (C9)."""
+
+    enabled: bool = True
+    mode: Literal["block", "count"] = "block"
+    """`block` enforces the rules; `count` only counts matches (to tune before blocking)."""
+    rate_limit: int = Field(default=2000, ge=10, le=2_000_000_000)
+    """Requests one client IP may send per `rateWindowSeconds` before the rate rule acts
+    (WAFv2 RateLimit: 10 to 2,000,000,000)."""
+    rate_window_seconds: Literal[60, 120, 300, 600] = 300
+    """The window the rate is counted over (WAFv2 EvaluationWindowSec)."""
+
+
 class ComputeConfig(Section):
     """Compute tier options. Defaults suit dev; Pulumi.prod.yaml sets production values.
 
@@ -140,8 +156,10 @@ class ComputeConfig(Section):
     health_check: HealthCheckConfig = HealthCheckConfig()
     deregistration_delay_seconds: int = Field(default=30, ge=0, le=3600)
     instance_type: str = "t3.micro"
-    ami_parameter: str = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
-    """Public SSM parameter that resolves the AMI (never a hard-coded AMI id, C5)."""
+    """EC2 instance type; Graviton types (t4g, m7g, ...) run the arm64 image."""
+    ami_parameter: str | None = None
+    """Public SSM parameter that resolves the AMI (never a hard-coded AMI id, C5); unset:
+    Amazon Linux 2023 for the instance type's architecture."""
     root_volume_size_gb: int = Field(default=20, ge=8, le=16384)
     user_data: str = DEFAULT_USER_DATA
     """Instance user data (plain text; the program base64-encodes it)."""
@@ -180,8 +198,12 @@ class ComputeConfig(Section):
     """Images the repository's lifecycle policy keeps (older ones expire)."""
     green_header_name: str = "X-Deployment"
     green_header_value: str = "green"
-    """Requests carrying `<greenHeaderName>: <greenHeaderValue>` go to the green target group
-    (blue/green testing); all other traffic goes to blue, where the service runs."""
+    """Requests carrying `<greenHeaderName>: <greenHeaderValue>` are test traffic: during an
+    ECS blue/green deployment they reach the new revision before production traffic does."""
+    bake_time_minutes: int = Field(default=5, ge=0, le=1440)
+    """ECS blue/green: minutes both revisions keep running after production traffic moved, so
+    a rollback is instant (ECS requires it for BLUE_GREEN; 0-1440)."""
+    waf: WafConfig = WafConfig()
 
     @field_validator("ssl_policy")
     @classmethod
@@ -215,14 +237,20 @@ class ComputeConfig(Section):
     @field_validator("instance_type")
     @classmethod
     def _instance_type(cls, value: str) -> str:
-        if not _INSTANCE_TYPE.match(value) or value.startswith("db."):
+        known = instance_types().get(value)
+        if known is None:
             raise ValueError(f"{value!r} is not an EC2 instance type (for example t3.micro)")
+        if not set(known.architectures) & set(LAUNCHABLE_ARCHITECTURES):
+            raise ValueError(
+                f"{value!r} runs {', '.join(known.architectures)}, not arm64 or x86_64: Amazon "
+                "Linux 2023 has no image for it"
+            )
         return value
 
     @field_validator("ami_parameter")
     @classmethod
-    def _public_parameter(cls, value: str) -> str:
-        if not value.startswith("/aws/service/"):
+    def _public_parameter(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("/aws/service/"):
             raise ValueError(f"{value!r} must be a public AWS parameter under /aws/service/")
         return value
 
@@ -302,6 +330,14 @@ class ComputeConfig(Section):
                 f"desiredCount: {self.desired_count} must be between minCount "
                 f"({self.min_count}) and maxCount ({self.max_count})"
             )
+        if self.ami_parameter is not None:
+            named = [a for a in LAUNCHABLE_ARCHITECTURES if a in self.ami_parameter]
+            if named and self.architecture not in named:
+                raise ValueError(
+                    f"amiParameter: {self.ami_parameter!r} is an {named[0]} image but "
+                    f"instanceType {self.instance_type} runs {self.architecture}: pick the "
+                    f"{self.architecture} parameter or leave amiParameter unset"
+                )
         if self.task_memory not in FARGATE_SIZES[self.task_cpu]:
             sizes = FARGATE_SIZES[self.task_cpu]
             allowed = (
@@ -314,6 +350,25 @@ class ComputeConfig(Section):
                 f"use {allowed}"
             )
         return self
+
+    @property
+    def architecture(self) -> str:
+        """The CPU architecture the instances run: arm64 for Graviton types, else x86_64."""
+        archs = instance_types()[self.instance_type].architectures
+        return "x86_64" if "x86_64" in archs else "arm64"
+
+    @property
+    def image_parameter(self) -> str:
+        """The public SSM parameter of the AMI: the configured one, or Amazon Linux 2023 for
+        the instance type's architecture."""
+        return self.ami_parameter or AL2023_PARAMETER.format(arch=self.architecture)
+
+    @property
+    def ebs_optimized(self) -> bool | None:
+        """True where EBS optimization must be asked for; None where the type has it always
+        (asking is redundant) or not at all (asking fails the launch)."""
+        support = instance_types()[self.instance_type].ebs_optimized
+        return True if support == "supported" else None
 
     def container_health_command(self) -> list[str]:
         """The container health check command: the configured one, or an HTTP probe of the

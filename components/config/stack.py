@@ -22,6 +22,10 @@ _NAME_PART = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 # `<base>-plan-<7 random>` within Backup's 50 characters (botocore backup BackupPlanName), which
 # leaves 37 for the base. tests/test_name_budget.py derives this number from the program.
 MAX_BASE_NAME = 37
+# ELB User Guide: each load balancer subnet needs "at least a /27 bitmask" and 8 free addresses.
+ALB_SUBNET_PREFIX = 27
+# AWS reserves the first four and the last address of every subnet.
+RESERVED_ADDRESSES = 5
 
 
 class LoggingConfig(Section):
@@ -104,6 +108,7 @@ class StackConfig(Section):
         if roles.count("secondary") > 1:
             raise ValueError("regions: at most one region may have role secondary")
         self._names_fit()
+        self._subnets_fit()
         self._certificates_cover_regions()
         self._tiers_fit_together()
         return self
@@ -125,6 +130,53 @@ class StackConfig(Section):
                     f"50): shorten environment or service by {len(base) - MAX_BASE_NAME} "
                     "characters"
                 )
+
+    def _private_addresses_needed(self) -> tuple[int, str]:
+        """Addresses each private subnet must hold, and what they are for."""
+        compute, azs = self.compute, min(len(r.azs) for r in self.regions)
+        endpoints = len(self.network.interface_endpoints)
+        if compute.kind == "ecs":
+            # Blue/green runs both revisions at once: twice the tasks.
+            workload, what = 2 * compute.max_count, f"2 x maxCount {compute.max_count} tasks"
+        else:
+            workload, what = compute.max_size, f"maxSize {compute.max_size} instances"
+        per_az = -(-workload // azs)
+        instance_connect = 1 if self.network.admin_cidrs else 0
+        need = endpoints + 1 + instance_connect + per_az
+        parts = f"{endpoints} interface endpoints, the rotation function"
+        if instance_connect:
+            parts += ", the Instance Connect endpoint"
+        return need, f"{parts} and {per_az} of {what} per AZ"
+
+    def _subnets_fit(self) -> None:
+        # N2, C1: subnets big enough for the load balancer, the endpoints and the workload.
+        need, why = self._private_addresses_needed()
+        for index, region in enumerate(self.regions):
+            explicit = region.subnets is not None
+            for tier in ("public", "private"):
+                for position, cidr in enumerate(region.subnet_cidrs(tier)):
+                    key = (
+                        f"regions[{index}].subnets.{tier}[{position}]"
+                        if explicit
+                        else f"regions[{index}].vpcCidr"
+                    )
+                    hint = (
+                        "give a larger subnet"
+                        if explicit
+                        else f"{region.vpc_cidr} derives /{cidr.prefixlen} subnets; use a larger "
+                        "VPC or set subnets explicitly"
+                    )
+                    if tier == "public" and cidr.prefixlen > ALB_SUBNET_PREFIX:
+                        raise ValueError(
+                            f"{key}: public subnet {cidr} is smaller than the /{ALB_SUBNET_PREFIX} "
+                            f"the load balancer needs (ELB User Guide): {hint}"
+                        )
+                    usable = cidr.num_addresses - RESERVED_ADDRESSES
+                    if tier == "private" and usable < need:
+                        raise ValueError(
+                            f"{key}: private subnet {cidr} has {usable} usable addresses; each "
+                            f"needs {need} ({why}): {hint}"
+                        )
 
     def _tiers_fit_together(self) -> None:
         if len(self.regions) > 1 and self.database.is_aurora:

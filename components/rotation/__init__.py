@@ -41,8 +41,9 @@ class RotationArgs:
     """CMK of the functions' log groups."""
     subnet_ids: Sequence[pulumi.Input[str]]
     """Private subnets the database rotation function runs in."""
-    security_group_id: pulumi.Input[str]
-    """The rotation function's security group (to PostgreSQL and the Secrets Manager endpoint)."""
+    security_group_id: pulumi.Input[str] | None
+    """The rotation function's security group (to PostgreSQL and the Secrets Manager
+    endpoint); None only where there is no secret to rotate."""
     schedule_days: int = 30
     log_retention_days: int = 30
     password_length: int = 32
@@ -70,6 +71,8 @@ class Rotation(pulumi.ComponentResource):
         self._ctx = AccountContext.lookup(self)
         self._child = pulumi.ResourceOptions(parent=self)
 
+        if args.secret_arn is not None and args.security_group_id is None:
+            raise ValueError(f"{name}: rotating a secret needs RotationArgs.security_group_id")
         self.function_arn = self._database_rotation() if args.secret_arn is not None else None
         self.parameter_arns = {
             setting: self._secure_parameter(setting, value).arn

@@ -28,6 +28,9 @@ SSE_TYPES = frozenset(
     }
 )
 LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
+BUCKET_LOGGING_TYPES = frozenset(
+    {"aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2"}
+)
 KMS_ALGORITHMS = frozenset({"aws:kms", "aws:kms:dsse"})
 
 
@@ -64,6 +67,12 @@ def _check_buckets(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
             logs = get(resource.props, "accessLogs", default={})
             if truthy(logs.get("enabled")) and logs.get("bucket"):
                 allowed_sse_s3.add(str(logs.get("bucket")))
+        elif resource.resource_type in BUCKET_LOGGING_TYPES:
+            # S3 server access logs are delivered only to SSE-S3 targets ("Default encryption
+            # with AWS KMS keys (SSE-KMS) is not supported", S3 User Guide).
+            target = resource.props.get("targetBucket")
+            if target:
+                allowed_sse_s3.add(str(target))
     for bucket in buckets:
         keys = bucket_keys(bucket.props)
         found = [a for key in keys for a in algorithms.get(key, [])]
@@ -85,8 +94,8 @@ def _check_buckets(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
                 bucket.urn,
                 f"bucket {label} encryption uses sseAlgorithm={algorithm!r} "
                 f"kmsMasterKeyId={key!r}: set `aws:kms` with a customer-managed "
-                "`kmsMasterKeyId` (SSE-S3 is only accepted for ALB access-log buckets or "
-                "buckets listed in `sseS3Buckets`)",
+                "`kmsMasterKeyId` (SSE-S3 is only accepted for ALB and S3 access-log buckets "
+                "or buckets listed in `sseS3Buckets`)",
             )
 
 

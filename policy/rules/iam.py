@@ -2,7 +2,8 @@
 
 Action names and resource types are checked against parliament's shipped copy of AWS's
 service authorization reference; AWS-managed policy ARNs against pulumi-aws's `ManagedPolicy`
-catalog, which the provider maintains from AWS's list.
+catalog, which the provider maintains from AWS's list, and the newer ones AWS has published
+since (`policy.awsfacts.iam`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs
 
+from ..awsfacts.iam import NEWER_MANAGED_POLICIES
 from .common import as_list, by_type, parse_document, principals, resource_policy, statements
 
 MANDATORY = EnforcementLevel.MANDATORY
@@ -47,10 +49,11 @@ ROOT_PRINCIPAL = re.compile(r"^(arn:aws[a-z-]*:iam::)?\d{12}(:root)?$")
 
 @cache
 def managed_policy_paths() -> frozenset[str]:
-    """Path/name of every AWS-managed policy (`service-role/AWS_ConfigRole`, ...)."""
+    """Path/name of every AWS-managed policy (`service-role/AWS_ConfigRole`, ...): the
+    provider's catalog and the newer policies of `policy.awsfacts.iam`."""
     from pulumi_aws.iam import ManagedPolicy
 
-    paths = set()
+    paths = set(NEWER_MANAGED_POLICIES)
     for member in ManagedPolicy:
         match = MANAGED_ARN.match(member.value)
         if match:

@@ -161,6 +161,37 @@ def _buckets_blocked(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
             )
 
 
+LOAD_BALANCER_TYPES = frozenset(
+    {"aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"}
+)
+WAF_ASSOCIATION_TYPE = "aws:wafv2/webAclAssociation:WebAclAssociation"
+
+
+def _public_load_balancers_behind_waf(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
+    """Every internet-facing Application Load Balancer has a regional WAF web ACL associated
+    (C9; AWS FSBP ELB / WAF guidance, Checkov CKV2_AWS_28)."""
+    protected = {
+        str(r.props.get("resourceArn"))
+        for r in args.resources
+        if r.resource_type == WAF_ASSOCIATION_TYPE
+    }
+    for balancer in args.resources:
+        if balancer.resource_type not in LOAD_BALANCER_TYPES:
+            continue
+        props = balancer.props
+        if truthy(props.get("internal")):
+            continue
+        if (props.get("loadBalancerType") or "application") != "application":
+            continue
+        if str(props.get("arn")) not in protected:
+            yield (
+                balancer.urn,
+                f"internet-facing load balancer {balancer.name} has no WAF web ACL: add an "
+                "aws.wafv2.WebAcl (scope REGIONAL) and a WebAclAssociation with resourceArn "
+                "set to the load balancer's ARN",
+            )
+
+
 ADMIN_CIDRS_SCHEMA: dict[str, Any] = {
     "type": "array",
     "items": {"type": "string"},
@@ -208,3 +239,13 @@ POLICIES = [
         _buckets_blocked,
     ),
 ]
+
+POLICIES.append(
+    stack_policy(
+        "public-alb-waf",
+        "P4, C9: every internet-facing Application Load Balancer has a regional WAF web ACL "
+        "associated.",
+        MANDATORY,
+        _public_load_balancers_behind_waf,
+    )
+)

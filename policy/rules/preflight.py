@@ -262,6 +262,22 @@ def _health_check(args: ResourceValidationArgs) -> Iterator[str]:
         yield f"failureThreshold={threshold} is not 1-10"
 
 
+def _waf_log_destination(args: ResourceValidationArgs) -> Iterator[str]:
+    """WAF logs only to destinations named `aws-waf-logs-*` (pulumi-aws
+    wafv2.WebAclLoggingConfiguration: "data firehose, log group, or bucket name must be
+    prefixed with aws-waf-logs-"), and to a CloudWatch log group ARN without `:*`."""
+    for index, arn in enumerate(as_list(args.props.get("logDestinationConfigs"))):
+        text = str(arn)
+        name = re.split(r":log-group:|:deliverystream/|:::", text)[-1]
+        if not name.startswith("aws-waf-logs-"):
+            yield (
+                f"logDestinationConfigs[{index}] {text!r}: WAF refuses a destination whose name "
+                "does not start with aws-waf-logs-"
+            )
+        elif ":log-group:" in text and text.endswith(":*"):
+            yield f"logDestinationConfigs[{index}] {text!r}: drop the ':*' suffix"
+
+
 def _preflight(name: str, description: str, check: Any, config: Any = None) -> Any:
     return resource_policy(name, f"P11: {description}", MANDATORY, check, config=config)
 
@@ -345,6 +361,13 @@ POLICIES = [
         "preflight-alarm-period",
         "alarm periods and evaluation windows are ones CloudWatch accepts.",
         _on("aws:cloudwatch/metricAlarm:MetricAlarm", _alarm_period),
+    ),
+    _preflight(
+        "preflight-waf-log-destination",
+        "WAF logs go to a destination named aws-waf-logs-*.",
+        _on(
+            "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", _waf_log_destination
+        ),
     ),
     _preflight(
         "route53-health-check-params",

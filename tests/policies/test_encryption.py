@@ -10,7 +10,9 @@ from .helpers import check, default_provider_config, doc, provider
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 
-def _bucket(name: str, opts: pulumi.ResourceOptions, algorithm: str | None, key=None) -> None:
+def _bucket(
+    name: str, opts: pulumi.ResourceOptions, algorithm: str | None, key=None
+) -> aws.s3.Bucket:
     bucket = aws.s3.Bucket(name, opts=opts)
     if algorithm is not None:
         aws.s3.BucketServerSideEncryptionConfiguration(
@@ -26,6 +28,7 @@ def _bucket(name: str, opts: pulumi.ResourceOptions, algorithm: str | None, key=
             ],
             opts=opts,
         )
+    return bucket
 
 
 def test_bucket_encryption_stack_policy() -> None:
@@ -66,6 +69,26 @@ def test_alb_log_bucket_may_use_sse_s3() -> None:
         )
 
     assert check(program, ["s3-bucket-encryption"]).of("s3-bucket-encryption") == []
+
+
+def test_s3_access_log_target_may_use_sse_s3() -> None:
+    """A11, P1: S3 delivers server access logs only to SSE-S3 buckets, so a BucketLogging
+    target may use AES256; a bucket that only logs elsewhere may not."""
+
+    def program() -> None:
+        opts = provider()
+        target = _bucket("access-logs", opts, "AES256")
+        source = _bucket("source", opts, "AES256")
+        aws.s3.BucketLogging(
+            "source-logging",
+            bucket=source.bucket,
+            target_bucket=target.bucket,
+            target_prefix="source/",
+            opts=opts,
+        )
+
+    result = check(program, ["s3-bucket-encryption"])
+    assert result.names("s3-bucket-encryption", "mandatory") == {"source"}
 
 
 def test_rds_instance_cluster_and_performance_insights() -> None:

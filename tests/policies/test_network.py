@@ -223,3 +223,35 @@ def test_every_bucket_has_a_public_access_block() -> None:
 
     result = check(program, ["s3-bucket-public-access-block"])
     assert result.names("s3-bucket-public-access-block") == {"open"}
+
+
+def test_internet_facing_load_balancers_have_a_web_acl() -> None:
+    """P4, C9: an internet-facing ALB without a WAF association is reported; one with an
+    association, an internal one and a network load balancer are not."""
+
+    def program() -> None:
+        opts = provider()
+        public = aws.lb.LoadBalancer("public", subnets=["subnet-1"], opts=opts)
+        aws.lb.LoadBalancer("unprotected", subnets=["subnet-1"], opts=opts)
+        aws.lb.LoadBalancer("internal", internal=True, subnets=["subnet-1"], opts=opts)
+        aws.lb.LoadBalancer(
+            "network", load_balancer_type="network", subnets=["subnet-1"], opts=opts
+        )
+        acl = aws.wafv2.WebAcl(
+            "acl",
+            scope="REGIONAL",
+            default_action={"allow": {}},
+            visibility_config={
+                "cloudwatch_metrics_enabled": True,
+                "metric_name": "acl",
+                "sampled_requests_enabled": True,
+            },
+            opts=opts,
+        )
+        aws.wafv2.WebAclAssociation(
+            "acl-public", resource_arn=public.arn, web_acl_arn=acl.arn, opts=opts
+        )
+
+    result = check(program, ["public-alb-waf"])
+    assert result.names("public-alb-waf", "mandatory") == {"unprotected"}
+    assert "WebAclAssociation" in result.messages("public-alb-waf")

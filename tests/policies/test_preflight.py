@@ -449,12 +449,6 @@ case(
 )
 
 
-@pytest.mark.parametrize("policy,bad,good", CASES)
-def test_value_rules(policy: str, bad: Callable[[], None], good: Callable[[], None]) -> None:
-    assert check(bad, [policy]).names(policy, "mandatory") == {"subject"}
-    assert check(good, [policy]).of(policy) == []
-
-
 def test_additional_ssl_policies_extend_the_catalog() -> None:
     """A security policy AWS publishes after this pack's catalog can be allowed in config."""
     newer = "ELBSecurityPolicy-TLS13-1-2-2099-01"
@@ -503,3 +497,33 @@ def test_runtime_deprecation_is_dated() -> None:
     assert lambda_runtimes.deprecated_on("python3.12", date(2028, 10, 30)) is None
     assert lambda_runtimes.deprecated_on("python3.12", date(2028, 10, 31)) == date(2028, 10, 31)
     assert lambda_runtimes.deprecated_on("python3.99") is None
+
+
+def _waf_logging(destination: str) -> Callable[[], None]:
+    return lambda: aws.wafv2.WebAclLoggingConfiguration(
+        "subject",
+        resource_arn="arn:aws:wafv2:us-east-1:123456789012:regional/webacl/a/b",
+        log_destination_configs=[destination],
+        opts=provider(),
+    )
+
+
+LOGS = "arn:aws:logs:us-east-1:123456789012:log-group:"
+case(
+    "preflight-waf-log-destination",
+    "waf-log-group-name",
+    _waf_logging(f"{LOGS}app-waf"),
+    _waf_logging(f"{LOGS}aws-waf-logs-app"),
+)
+case(
+    "preflight-waf-log-destination",
+    "waf-log-group-star",
+    _waf_logging(f"{LOGS}aws-waf-logs-app:*"),
+    _waf_logging(f"{LOGS}aws-waf-logs-app"),
+)
+
+
+@pytest.mark.parametrize("policy,bad,good", CASES)
+def test_value_rules(policy: str, bad: Callable[[], None], good: Callable[[], None]) -> None:
+    assert check(bad, [policy]).names(policy, "mandatory") == {"subject"}
+    assert check(good, [policy]).of(policy) == []
