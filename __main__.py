@@ -54,6 +54,12 @@ if config.compute.issues_certificate:
         ),
     ).arns
 
+# M5: the primary's database secret is replicated under the secondary's secrets key, which
+# exists only once the secondary region is built: a deferred output bridges the order (made
+# only when it will be resolved: the SDK waits for every output).
+secondary_secrets_key, resolve_secondary_secrets_key = (
+    pulumi.deferred_output() if secondary_config is not None else (None, None)
+)
 primary = RegionalStack(
     regional_name(primary_config.name),
     RegionalStackArgs(
@@ -61,6 +67,7 @@ primary = RegionalStack(
         region=primary_config,
         peer=secondary_config,
         certificate_arn=issued.get(primary_config.name),
+        peer_secrets_key_arn=secondary_secrets_key,
     ),
     opts=pulumi.ResourceOptions(providers={"aws": primary_provider}),
 )
@@ -77,6 +84,7 @@ if secondary_config is not None:
         ),
         opts=pulumi.ResourceOptions(providers={"aws": providers[secondary_config.name]}),
     )
+    resolve_secondary_secrets_key(regions[secondary_config.name].keys.secrets.arn)
 
 if secondary_config is not None and primary.audit.trail_bucket is not None:
     # M3: the audit trail survives the loss of the primary region in a replica bucket of the

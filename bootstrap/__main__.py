@@ -34,8 +34,11 @@ provider = aws.Provider(
 )
 keep = pulumi.ResourceOptions(provider=provider, protect=True)
 child = pulumi.ResourceOptions(provider=provider)
-identity = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(provider=provider))
-root = pulumi.Output.concat("arn:aws:iam::", identity.account_id, ":root")
+invoke = pulumi.InvokeOutputOptions(provider=provider)
+identity = aws.get_caller_identity_output(opts=invoke)
+# The partition from the provider, so the key policy is valid in aws-cn and aws-us-gov too.
+partition = aws.get_partition_output(opts=invoke).partition
+root = pulumi.Output.concat("arn:", partition, ":iam::", identity.account_id, ":root")
 
 
 def key(purpose: str) -> tuple[aws.kms.Key, aws.kms.Alias]:

@@ -236,6 +236,10 @@ class AuditArgs:
     """The region's S3 server access-log bucket; the trail and Config buckets log to it (A11)."""
     autoscaling_group_name: pulumi.Input[str] | None = None
     db_instance_identifier: pulumi.Input[str] | None = None
+    """An RDS instance: database alarms and widgets on `DBInstanceIdentifier`."""
+    db_cluster_identifier: pulumi.Input[str] | None = None
+    """An Aurora cluster: database alarms and widgets on its writer (`DBClusterIdentifier`,
+    `Role=WRITER`); Aurora reports per-instance local storage, not `FreeStorageSpace`."""
 
 
 class Audit(pulumi.ComponentResource):
@@ -609,8 +613,8 @@ class Audit(pulumi.ComponentResource):
                     comparison_operator="GreaterThanOrEqualToThreshold",
                     **common,
                 )
-        if args.db_instance_identifier is not None:
-            database = {"DBInstanceIdentifier": args.db_instance_identifier}
+        database, storage = _database_metrics(args)
+        if database is not None:
             self._alarm(
                 "db-cpu",
                 f"database average CPU above {limits.database_cpu_percent}%",
@@ -626,7 +630,7 @@ class Audit(pulumi.ComponentResource):
                 "db-free-storage",
                 f"database free storage below {limits.database_free_storage_gib} GiB",
                 namespace="AWS/RDS",
-                metric_name="FreeStorageSpace",
+                metric_name=storage,
                 dimensions=database,
                 statistic="Minimum",
                 threshold=limits.database_free_storage_gib * GIB,
@@ -651,6 +655,7 @@ class Audit(pulumi.ComponentResource):
             "lb": args.load_balancer_arn_suffix,
             "asg": args.autoscaling_group_name,
             "db": args.db_instance_identifier,
+            "cluster": args.db_cluster_identifier,
         }
         present = {k: v for k, v in dims.items() if v is not None}
         name = f"{self._name}-{self._suffix}"
@@ -741,6 +746,20 @@ class Audit(pulumi.ComponentResource):
             )
 
 
+def _database_metrics(args: AuditArgs) -> tuple[dict[str, Any] | None, str]:
+    """The database alarms' dimensions and storage metric: an RDS instance by identifier, an
+    Aurora cluster by its writer (Aurora User Guide, "dimensions": DBClusterIdentifier, Role),
+    whose free storage is `FreeLocalStorage` (Aurora has no `FreeStorageSpace`)."""
+    if args.db_instance_identifier is not None:
+        return {"DBInstanceIdentifier": args.db_instance_identifier}, "FreeStorageSpace"
+    if args.db_cluster_identifier is not None:
+        return (
+            {"DBClusterIdentifier": args.db_cluster_identifier, "Role": "WRITER"},
+            "FreeLocalStorage",
+        )
+    return None, "FreeStorageSpace"
+
+
 def _metric_widget(
     title: str, region: str, metrics: list[list[Any]], x: int, y: int, stat: str = "Average"
 ) -> dict[str, Any]:
@@ -812,9 +831,13 @@ def _dashboard_body(name: str, values: dict[str, Any]) -> dict[str, Any]:
             )
         )
         y += 6
-    if "db" in values:
+    if "db" in values or "cluster" in values:
         rds = ["AWS/RDS"]
-        db = ["DBInstanceIdentifier", values["db"]]
+        if "db" in values:
+            db, storage = ["DBInstanceIdentifier", values["db"]], "FreeStorageSpace"
+        else:
+            db = ["DBClusterIdentifier", values["cluster"], "Role", "WRITER"]
+            storage = "FreeLocalStorage"
         widgets += [
             _metric_widget(
                 "Database CPU and connections",
@@ -829,7 +852,7 @@ def _dashboard_body(name: str, values: dict[str, Any]) -> dict[str, Any]:
             _metric_widget(
                 "Database free storage",
                 region,
-                [[*rds, "FreeStorageSpace", *db]],
+                [[*rds, storage, *db]],
                 12,
                 y,
                 stat="Minimum",

@@ -14,6 +14,7 @@ saved; the first scheduled job runs long after both vaults exist.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,21 +36,13 @@ MIN_COLD_DAYS = BACKUP_MIN_COLD_DAYS
 # Continuous backups (point-in-time restore) are kept 1-35 days and never go to cold storage.
 MAX_CONTINUOUS_DAYS = 35
 MIN_LOCK_CHANGEABLE_DAYS = 3
-# Vault events AWS Backup still sends; BACKUP_JOB_FAILED and friends are deprecated and never
-# fire (a failed job is a BACKUP_JOB_COMPLETED event whose state is FAILED).
-VAULT_EVENTS = (
-    "BACKUP_JOB_STARTED",
-    "BACKUP_JOB_COMPLETED",
-    "COPY_JOB_STARTED",
-    "COPY_JOB_SUCCESSFUL",
-    "COPY_JOB_FAILED",
-    "RESTORE_JOB_STARTED",
-    "RESTORE_JOB_COMPLETED",
-    "RECOVERY_POINT_MODIFIED",
-    "S3_BACKUP_OBJECT_FAILED",
-    "S3_RESTORE_OBJECT_FAILED",
-)
-DEFAULT_VAULT_EVENTS = ("BACKUP_JOB_COMPLETED", "COPY_JOB_FAILED", "RESTORE_JOB_COMPLETED")
+# Job states that need a person: EventBridge "Backup Job State Change", "Copy Job State Change"
+# and "Restore Job State Change" events (botocore backup BackupJobState, CopyJobState,
+# RestoreJobStatus). Vault notifications would say the same, but their failure events are
+# deprecated (a failure is a BACKUP_JOB_COMPLETED with a State attribute) and their publisher,
+# backup.amazonaws.com, would need its own grants on the encrypted topic.
+FAILED_STATES = ("ABORTED", "EXPIRED", "FAILED", "PARTIAL")
+JOB_EVENTS = ("Backup Job State Change", "Copy Job State Change", "Restore Job State Change")
 # AWS-managed policies of the AWS Backup service role, by purpose (names as in IAM: checked
 # against pulumi-aws's `iam.ManagedPolicy` list by the P3 policy).
 MANAGED_POLICIES = {
@@ -141,10 +134,10 @@ class BackupArgs:
     lock_changeable_for_days: int | None = None
     """Compliance mode: the lock becomes immutable after this many days (at least 3). Unset,
     the lock stays in governance mode (removable by privileged users)."""
-    sns_topic_arn: pulumi.Input[str] | None = None
-    """When set, vault events go to this topic (its policy must let backup.amazonaws.com
-    publish; a failed backup arrives as BACKUP_JOB_COMPLETED with state FAILED)."""
-    notification_events: Sequence[str] = DEFAULT_VAULT_EVENTS
+    failure_topic_arn: pulumi.Input[str] | None = None
+    """When set, failed, aborted, expired and partial backup, copy and restore jobs are
+    published to this SNS topic by an EventBridge rule (its policy must let
+    events.amazonaws.com publish)."""
     recovery_point_tags: Mapping[str, str] = field(default_factory=dict)
     """Extra tags on recovery points (the plan's name is always added)."""
     protect_vault: bool = False
@@ -180,12 +173,6 @@ class BackupArgs:
                     "cold_storage_after_days cannot be used with enable_continuous_backup"
                 )
         self._check_lock()
-        unknown = sorted(set(self.notification_events) - set(VAULT_EVENTS))
-        if unknown:
-            raise ValueError(
-                f"notification_events {unknown} are not (or no longer) sent by AWS Backup "
-                f"(valid: {', '.join(VAULT_EVENTS)})"
-            )
 
     def _check_lock(self) -> None:
         low, high = self.lock_min_retention_days, self.lock_max_retention_days
@@ -295,15 +282,26 @@ class Backup(pulumi.ComponentResource):
                 changeable_for_days=args.lock_changeable_for_days,
                 opts=self._child,
             )
-        if args.sns_topic_arn is not None:
-            aws.backup.VaultNotifications(
-                self._name,
-                backup_vault_name=vault.name,
-                sns_topic_arn=args.sns_topic_arn,
-                backup_vault_events=list(args.notification_events),
-                opts=self._child,
-            )
+        if args.failure_topic_arn is not None:
+            self._alert_on_failures(args.failure_topic_arn)
         return vault
+
+    def _alert_on_failures(self, topic_arn: pulumi.Input[str]) -> None:
+        name = child_name(self._name, "backup-failures")
+        rule = aws.cloudwatch.EventRule(
+            name,
+            description=f"{self._name}: AWS Backup jobs that failed or did not finish",
+            event_pattern=json.dumps(
+                {
+                    "source": ["aws.backup"],
+                    "detail-type": list(JOB_EVENTS),
+                    "detail": {"state": list(FAILED_STATES)},
+                }
+            ),
+            tags=name_tag(name),
+            opts=self._child,
+        )
+        aws.cloudwatch.EventTarget(name, rule=rule.name, arn=topic_arn, opts=self._child)
 
     def _copy_action(self, copy: BackupCopy) -> aws.backup.PlanRuleCopyActionArgs:
         if copy.vault_arn is not None:

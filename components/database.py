@@ -50,6 +50,11 @@ class DatabaseArgs:
     """The primary region's RDS instance: when set, this region's database is its encrypted
     cross-region read replica (M1, M3), with no credentials of its own (the replica shares the
     primary's users; the secret lives and rotates in the primary region)."""
+    secret_replica_region: str | None = None
+    """The other region, where Secrets Manager keeps a replica of the credentials secret (M5),
+    so a promoted read replica has its credentials there."""
+    secret_replica_key_arn: pulumi.Input[str] | None = None
+    """That region's secrets CMK, which encrypts the replica."""
 
 
 class Database(pulumi.ComponentResource):
@@ -62,6 +67,8 @@ class Database(pulumi.ComponentResource):
     secret: aws.secretsmanager.Secret | None
     """Credentials in the rotation shape {engine, host, port, username, password, dbname};
     None on a read replica."""
+    secret_version: aws.secretsmanager.SecretVersion | None
+    """The secret's first value (rotation must not start before it exists)."""
     database: aws.rds.Instance | aws.rds.Cluster
     """The RDS instance or Aurora cluster (what backups and alarms select)."""
     instances: list[aws.rds.Instance | aws.rds.ClusterInstance]
@@ -89,7 +96,7 @@ class Database(pulumi.ComponentResource):
         self._log_groups = self._create_log_groups()
         if args.replica_source_arn is not None:
             self._create_replica(args.replica_source_arn)
-            self.secret = None
+            self.secret = self.secret_version = None
         else:
             self._password = random.RandomPassword(
                 child_name(name, "master-password"),
@@ -361,18 +368,30 @@ class Database(pulumi.ComponentResource):
     def _create_secret(self) -> None:
         settings = self._settings
         name = child_name(self._name, "db-credentials")
+        args = self._args
+        replicas = None
+        if args.secret_replica_region is not None:
+            if args.secret_replica_key_arn is None:
+                raise ValueError(f"{name}: a secret replica needs secret_replica_key_arn")
+            # M5: the credentials survive the primary region; rotation changes propagate.
+            replicas = [
+                aws.secretsmanager.SecretReplicaArgs(
+                    region=args.secret_replica_region, kms_key_id=args.secret_replica_key_arn
+                )
+            ]
         self.secret = aws.secretsmanager.Secret(
             name,
             description=f"{name}: master credentials of the {settings.engine} database",
-            kms_key_id=self._args.secrets_key_arn,
+            kms_key_id=args.secrets_key_arn,
             recovery_window_in_days=settings.secret_recovery_window_days,
+            replicas=replicas,
             tags=name_tag(name),
             opts=self._stateful,
         )
         # The shape the rotation function reads and writes (engine, host, port, username,
         # password, dbname). After the first rotation the secret holds the live password, so
         # later runs must not put the generated one back.
-        aws.secretsmanager.SecretVersion(
+        self.secret_version = aws.secretsmanager.SecretVersion(
             name,
             secret_id=self.secret.id,
             secret_string=pulumi.Output.secret(

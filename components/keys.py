@@ -14,6 +14,15 @@ from .iam import document
 from .naming import child_name, name_tag, token
 
 PURPOSES = ("data", "logs", "secrets")
+# What a principal needs to encrypt and decrypt with a key, directly or through a service
+# (the "Allow use of the key" statement of AWS's default key policy).
+KEY_USE_ACTIONS = [
+    "kms:Decrypt",
+    "kms:DescribeKey",
+    "kms:Encrypt",
+    "kms:GenerateDataKey*",
+    "kms:ReEncrypt*",
+]
 
 
 @dataclass
@@ -27,6 +36,11 @@ class KeysArgs:
     data_key_service_roles: Sequence[pulumi.Input[str]] = field(default_factory=list)
     """Service-linked roles that attach encrypted volumes on the stack's behalf (Auto Scaling):
     they get the data key's use and grant permissions, which IAM alone cannot give them."""
+    data_key_copy_accounts: Sequence[str] = field(default_factory=list)
+    """Accounts that receive AWS Backup copies of this region's database: RDS recovery points
+    keep the source key, so the copy can only be made if that account may use it (AWS Backup
+    Developer Guide, "Creating backup copies across AWS accounts": "you must share this
+    customer managed key with the destination account")."""
 
 
 class Keys(pulumi.ComponentResource):
@@ -92,6 +106,35 @@ class Keys(pulumi.ComponentResource):
         return key
 
     def _data_statements(self, ctx: AccountContext) -> list[dict[str, Any]]:
+        found = self._service_role_statements(ctx)
+        accounts = [
+            pulumi.Output.concat("arn:", ctx.partition, ":iam::", account, ":root")
+            for account in self._args.data_key_copy_accounts
+        ]
+        if accounts:
+            # The shape the RDS User Guide gives for sharing encrypted snapshots with another
+            # account ("Allowing access to an AWS KMS key"): use of the key, and grants only for
+            # AWS resources (the copy the other account's backup service makes).
+            found += [
+                {
+                    "Sid": "BackupCopyAccountsUseKey",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": accounts},
+                    "Action": KEY_USE_ACTIONS,
+                    "Resource": "*",
+                },
+                {
+                    "Sid": "BackupCopyAccountsGrantForAwsResources",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": accounts},
+                    "Action": ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
+                    "Resource": "*",
+                    "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}},
+                },
+            ]
+        return found
+
+    def _service_role_statements(self, ctx: AccountContext) -> list[dict[str, Any]]:
         roles = list(self._args.data_key_service_roles)
         if not roles:
             return []
@@ -100,13 +143,7 @@ class Keys(pulumi.ComponentResource):
                 "Sid": "ServiceRolesUseKey",
                 "Effect": "Allow",
                 "Principal": {"AWS": roles},
-                "Action": [
-                    "kms:Decrypt",
-                    "kms:DescribeKey",
-                    "kms:Encrypt",
-                    "kms:GenerateDataKey*",
-                    "kms:ReEncrypt*",
-                ],
+                "Action": KEY_USE_ACTIONS,
                 "Resource": "*",
             },
             {
@@ -128,13 +165,7 @@ class Keys(pulumi.ComponentResource):
                 "Sid": "CloudWatchLogsUseKey",
                 "Effect": "Allow",
                 "Principal": {"Service": logs_principal},
-                "Action": [
-                    "kms:Decrypt",
-                    "kms:DescribeKey",
-                    "kms:Encrypt",
-                    "kms:GenerateDataKey*",
-                    "kms:ReEncrypt*",
-                ],
+                "Action": KEY_USE_ACTIONS,
                 "Resource": "*",
                 "Condition": {
                     "ArnLike": {
@@ -166,13 +197,24 @@ class Keys(pulumi.ComponentResource):
                 "Condition": {"StringEquals": {"aws:SourceAccount": ctx.account_id}},
             },
             {
-                # Alarms and EventBridge publish to the encrypted alert topic; SNS needs the
-                # publisher to be able to generate and decrypt data keys.
-                "Sid": "AlarmPublishersUseKey",
+                # Alarms publish to the encrypted alert topic; SNS needs the publisher to be
+                # able to generate and decrypt data keys.
+                "Sid": "AlarmsUseKey",
                 "Effect": "Allow",
-                "Principal": {"Service": ["cloudwatch.amazonaws.com", "events.amazonaws.com"]},
+                "Principal": {"Service": "cloudwatch.amazonaws.com"},
                 "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
                 "Resource": "*",
                 "Condition": {"StringEquals": {"aws:SourceAccount": ctx.account_id}},
+            },
+            {
+                # EventBridge rules (backup failures) publish to it too. The statement AWS
+                # documents for an encrypted SNS target carries no condition: source conditions
+                # are not documented for this path, and a condition that never matches would
+                # drop every notification silently.
+                "Sid": "EventBridgeUsesKey",
+                "Effect": "Allow",
+                "Principal": {"Service": "events.amazonaws.com"},
+                "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+                "Resource": "*",
             },
         ]

@@ -19,6 +19,8 @@ from .keys import Keys, KeysArgs
 from .naming import base_name, child_name, token
 from .network import Network, NetworkArgs
 from .rotation import Rotation, RotationArgs
+from .rotation.trust_store import CaBundleSource
+from .security_services import SecurityServices, SecurityServicesArgs
 
 
 @dataclass
@@ -34,6 +36,9 @@ class RegionalStackArgs:
     cross-region read replica."""
     certificate_arn: pulumi.Input[str] | None = None
     """An issued certificate of this region (`IssuedCertificates`); None: the configured one."""
+    peer_secrets_key_arn: pulumi.Input[str] | None = None
+    """The other region's secrets CMK: where this region holds the database secret, a replica
+    of it lives there under that key (M5)."""
 
 
 class RegionalStack(pulumi.ComponentResource):
@@ -50,6 +55,8 @@ class RegionalStack(pulumi.ComponentResource):
     audit: Audit
     rotation: Rotation
     backup: Backup | None
+    security_services: SecurityServices | None
+    """Security Hub and GuardDuty, where this stack owns the account baseline (A10)."""
 
     def __init__(
         self, name: str, args: RegionalStackArgs, opts: pulumi.ResourceOptions | None = None
@@ -69,6 +76,9 @@ class RegionalStack(pulumi.ComponentResource):
                 deletion_window_days=config.keys.deletion_window_days,
                 protect=config.keys.protect,
                 data_key_service_roles=[autoscaling_role.arn],
+                data_key_copy_accounts=[config.backup.copy_account_id]
+                if config.backup.enabled and config.backup.copy_account_id and holds_writer
+                else [],
             ),
             opts=child,
         )
@@ -134,20 +144,27 @@ class RegionalStack(pulumi.ComponentResource):
                 logs_key_arn=self.keys.logs.arn,
                 log_retention_days=config.logging.retention_days,
                 replica_source_arn=args.database_source_arn,
+                secret_replica_region=args.peer.name
+                if holds_writer and args.peer is not None and args.peer_secrets_key_arn
+                else None,
+                secret_replica_key_arn=args.peer_secrets_key_arn,
             ),
             opts=child,
         )
         audit, hygiene = config.audit, config.audit.own_account_hygiene
+        owner = audit.owns_account_baseline
         self.audit = Audit(
             name,
             AuditArgs(
-                account_wide=region.role == "primary",
+                # A10: the account-wide parts (trail, CIS alarms, global Config recording,
+                # hygiene) once, in the baseline owner's primary region.
+                account_wide=owner and region.role == "primary",
                 logs_key_arn=self.keys.logs.arn,
                 trail_log_retention_days=audit.trail_log_retention_days
                 or config.logging.retention_days,
                 thresholds=audit.alarms,
                 subscriptions=[(s.protocol, s.endpoint) for s in audit.subscriptions()],
-                config_enabled=audit.config.enabled,
+                config_enabled=owner and audit.config.enabled,
                 config_rules=audit.config.all_rules(),
                 mfa_group_name=hygiene.mfa_group_name,
                 create_mfa_group=hygiene.create_mfa_group,
@@ -159,6 +176,9 @@ class RegionalStack(pulumi.ComponentResource):
                 autoscaling_group_name=self.compute.group.name if self.compute.group else None,
                 db_instance_identifier=self.database.database.identifier
                 if isinstance(self.database.database, aws.rds.Instance)
+                else None,
+                db_cluster_identifier=self.database.database.cluster_identifier
+                if isinstance(self.database.database, aws.rds.Cluster)
                 else None,
             ),
             opts=child,
@@ -180,8 +200,26 @@ class RegionalStack(pulumi.ComponentResource):
                 parameter_rotation_days=rotation.parameter_rotation.schedule_days
                 if rotation.parameter_rotation.enabled
                 else None,
+                ca_bundle=CaBundleSource(
+                    file=rotation.ca_bundle_file,
+                    **({"sha256": rotation.ca_bundle_sha256} if rotation.ca_bundle_sha256 else {}),
+                ),
+                wait_for=[*self.database.instances, self.database.secret_version]
+                if self.database.secret_version is not None
+                else [],
             ),
             opts=child,
+        )
+        self.security_services = (
+            SecurityServices(
+                name,
+                SecurityServicesArgs(
+                    standards=audit.security_hub_standards, guard_duty=audit.guard_duty
+                ),
+                opts=child,
+            )
+            if owner
+            else None
         )
         self.backup = self._backup(name, args) if config.backup.enabled else None
         self.outputs = {
@@ -200,6 +238,7 @@ class RegionalStack(pulumi.ComponentResource):
             "databaseWriterEndpoint": self.database.writer_endpoint,
             "databaseReaderEndpoint": self.database.reader_endpoint,
             "alertTopicArn": self.audit.alert_topic.arn,
+            "accountBaseline": audit.baseline_status,
             "dashboardName": self.audit.dashboard_name,
         }
         if self.database.secret is not None:
@@ -244,6 +283,7 @@ class RegionalStack(pulumi.ComponentResource):
                 kms_key_arn=self.keys.data.arn,
                 resource_arns=[self.database.database.arn] if holds_writer else [],
                 peer_vault=peer_vault,
+                failure_topic_arn=self.audit.alert_topic.arn,
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )

@@ -85,8 +85,11 @@ class BucketReplication(pulumi.ComponentResource):
                         sid="DecryptSource",
                         condition={"StringEquals": {"kms:ViaService": source_via}},
                     ),
+                    # With S3 Bucket Keys the replica key also needs kms:Decrypt, which "verifies
+                    # the integrity of the S3 Bucket Key before using it" (S3 User Guide,
+                    # "Replicating encrypted objects").
                     allow(
-                        ["kms:Encrypt"],
+                        ["kms:Decrypt", "kms:Encrypt"],
                         args.destination_kms_key_arn,
                         sid="EncryptReplicas",
                         condition={"StringEquals": {"kms:ViaService": destination_via}},

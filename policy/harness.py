@@ -619,6 +619,17 @@ def _azs(args: dict, region: str, _p: Any) -> dict:
     }
 
 
+def _partition(region: str) -> dict:
+    """The partition of a region, as the provider reports it (China and GovCloud differ)."""
+    if region.startswith("cn-"):
+        name, suffix, reverse = "aws-cn", "amazonaws.com.cn", "cn.com.amazonaws"
+    elif region.startswith("us-gov-"):
+        name, suffix, reverse = "aws-us-gov", "amazonaws.com", "com.amazonaws"
+    else:
+        name, suffix, reverse = "aws", "amazonaws.com", "com.amazonaws"
+    return {"id": name, "partition": name, "dnsSuffix": suffix, "reverseDnsPrefix": reverse}
+
+
 def _policy_document(args: dict, _r: str, _p: Any) -> dict:
     statements = []
     for s in args.get("statements") or []:
@@ -661,12 +672,7 @@ _INVOKES: dict[str, Callable[[dict, str, Any], dict]] = {
         "description": r,
         "endpoint": f"ec2.{r}.amazonaws.com",
     },
-    "aws:index/getPartition:getPartition": lambda a, r, p: {
-        "id": "aws",
-        "partition": "aws",
-        "dnsSuffix": "amazonaws.com",
-        "reverseDnsPrefix": "com.amazonaws",
-    },
+    "aws:index/getPartition:getPartition": lambda a, r, p: _partition(r),
     "aws:index/getDefaultTags:getDefaultTags": lambda a, r, p: {
         "id": "aws",
         "tags": _Run.default_tags_of(p),

@@ -35,6 +35,16 @@ RULE = "aws:cfg/rule:Rule"
 LOGS_KEY = "arn:aws:kms:eu-west-1:123456789012:key/logs"
 
 
+# dev as the stack that owns its account's baseline (A10): the committed dev stack leaves the
+# trail, Config, Security Hub and GuardDuty to another stack of its account.
+DEV_OWNER = {"alertEmails": ["platform-alerts@example.com"], "ownsAccountBaseline": True}
+
+
+def audit_run(stack: str) -> ProgramRun:
+    """`stack` as the owner of its account's baseline (prod owns it as committed)."""
+    return stack_run("dev", audit=DEV_OWNER) if stack == "dev" else stack_run(stack)
+
+
 def region_of(run: ProgramRun, resource: CapturedResource) -> str:
     """The region of the provider a resource is managed by."""
     provider = run.provider_of(resource)
@@ -86,7 +96,7 @@ def topic_arn(run: ProgramRun, region: str) -> str:
 def test_one_multi_region_trail_in_the_primary_region(stack: str) -> None:
     """A1: exactly one trail, in the primary region: multi-region, global service events,
     log-file validation, logging on, encrypted with that region's logs CMK."""
-    run = stack_run(stack)
+    run = audit_run(stack)
     (trail,) = run.of_type(TRAIL)
     assert region_of(run, trail) == PRIMARY
     inputs = trail.inputs
@@ -104,7 +114,7 @@ def test_trail_bucket_policy_is_exactly_what_cloudtrail_needs(stack: str) -> Non
     """A1/A2: the trail's bucket admits CloudTrail for the ACL check and for writes under
     AWSLogs/<account>/ with bucket-owner-full-control, both scoped to this trail's ARN; it
     denies plain HTTP; the trail depends on that policy."""
-    run = stack_run(stack)
+    run = audit_run(stack)
     (trail,) = run.of_type(TRAIL)
     bucket = of_type_named(run, BUCKET, f"{base(stack, PRIMARY)}-trail-logs")
     assert trail.inputs["s3BucketName"] == bucket.id
@@ -148,7 +158,7 @@ def test_trail_delivers_to_an_encrypted_log_group_through_a_role(
     """A1/A3: trail -> log group (logs CMK, retention from audit.trailLogRetentionDays or
     logging.retentionDays) -> role trusted by CloudTrail for this trail only, allowed to
     create streams and put events in that group only."""
-    run = stack_run(stack)
+    run = audit_run(stack)
     (trail,) = run.of_type(TRAIL)
     name = f"{base(stack, PRIMARY)}-trail"
     group = of_type_named(run, LOG_GROUP, name)
@@ -171,9 +181,52 @@ def test_trail_delivers_to_an_encrypted_log_group_through_a_role(
     assert statement["Resource"] == group.state["arn"] + ":log-stream:*"
 
 
+def test_stacks_that_do_not_own_the_baseline_leave_it_alone(dev: ProgramRun) -> None:
+    """A10 (issue: every stack created the account's singletons, so a second stack in the
+    account failed): a stack that does not own the baseline creates no trail, Config recorder,
+    delivery channel or rules, Security Hub, GuardDuty or hygiene, and says so; its alerts,
+    operational alarms and dashboard stay."""
+    for token in (
+        TRAIL,
+        RECORDER,
+        RULE,
+        "aws:cfg/deliveryChannel:DeliveryChannel",
+        "aws:securityhub/account:Account",
+        "aws:guardduty/detector:Detector",
+        "aws:iam/accountPasswordPolicy:AccountPasswordPolicy",
+    ):
+        assert dev.of_type(token) == [], token
+    assert dev.of_type(TOPIC) and dev.of_type(ALARM)
+    (outputs,) = dev.outputs["regions"].values()
+    assert outputs["accountBaseline"].startswith("skipped")
+
+
+def test_baseline_owner_runs_security_hub_and_guardduty_in_every_region(prod: ProgramRun) -> None:
+    """A10: the owner enables Security Hub with consolidated control findings and the
+    standards from config (FSBP and CIS 3.0.0, not the defaults) and a GuardDuty detector in
+    each of its regions."""
+    for region in STACKS["prod"]:
+        (hub,) = in_region(prod, "aws:securityhub/account:Account", region)
+        assert hub.inputs["enableDefaultStandards"] is False
+        assert hub.inputs["controlFindingGenerator"] == "SECURITY_CONTROL"
+        standards = {
+            s.inputs["standardsArn"]
+            for s in in_region(
+                prod, "aws:securityhub/standardsSubscription:StandardsSubscription", region
+            )
+        }
+        assert standards == {
+            f"arn:aws:securityhub:{region}::standards/aws-foundational-security-best-practices/v/1.0.0",
+            f"arn:aws:securityhub:{region}::standards/cis-aws-foundations-benchmark/v/3.0.0",
+        }
+        (detector,) = in_region(prod, "aws:guardduty/detector:Detector", region)
+        assert detector.inputs["enable"] is True
+        assert prod.outputs["regions"][region]["accountBaseline"] == "owned by this stack"
+
+
 def test_trail_retention_defaults_to_logging_retention() -> None:
     """A3: without audit.trailLogRetentionDays the trail's group keeps logging.retentionDays."""
-    run = stack_run("prod", audit={})
+    run = stack_run("prod", audit={"ownsAccountBaseline": True})
     group = of_type_named(run, LOG_GROUP, f"{base('prod', PRIMARY)}-trail")
     assert group.inputs["retentionInDays"] == 365
 
@@ -199,7 +252,7 @@ CIS_REQUIRED = {
 def test_one_metric_filter_and_alarm_per_cis_control(stack: str) -> None:
     """A4: each CIS control has one metric filter on the trail's log group with the right
     pattern, and one alarm on its metric that notifies the primary region's topic."""
-    run = stack_run(stack)
+    run = audit_run(stack)
     prefix = base(stack, PRIMARY)
     trail_group = of_type_named(run, LOG_GROUP, f"{prefix}-trail")
     filters = {f.name.removeprefix(f"{prefix}-cis-"): f for f in run.of_type(FILTER)}
@@ -230,7 +283,7 @@ def test_one_metric_filter_and_alarm_per_cis_control(stack: str) -> None:
 def test_every_alarm_notifies_its_regions_topic(stack: str) -> None:
     """A4/A6: every alarm of the stack sends alarm and OK notifications to the alert topic of
     its own region."""
-    run = stack_run(stack)
+    run = audit_run(stack)
     for alarm in run.of_type(ALARM):
         topic = topic_arn(run, region_of(run, alarm))
         assert alarm.inputs["alarmActions"] == [topic], alarm.name
@@ -268,7 +321,7 @@ def test_config_recorder_channel_and_role_in_every_region(stack: str) -> None:
     """A7: per region a recorder of all supported types (global types only in the primary)
     with a role holding the real AWS_ConfigRole managed policy and an inline write to its own
     encrypted bucket; a delivery channel to that bucket; the recorder switched on."""
-    run = stack_run(stack)
+    run = audit_run(stack)
     for region in STACKS[stack]:
         prefix = f"{base(stack, region)}-config"
         (recorder,) = in_region(run, RECORDER, region)
@@ -342,8 +395,9 @@ def test_config_rules_for_promised_controls_account_wide_ones_once(prod: Program
         assert recorders[region_of(prod, rule)] in rule.dependencies
 
 
-def test_dev_rules_leave_out_prod_only_controls(dev: ProgramRun) -> None:
+def test_dev_rules_leave_out_prod_only_controls() -> None:
     """A7/S1: the Multi-AZ rule is prod's config, not a branch in the code."""
+    dev = audit_run("dev")
     assert "RDS_MULTI_AZ_SUPPORT" not in _rules(dev, PRIMARY)
     assert "S3_BUCKET_SSL_REQUESTS_ONLY" in _rules(dev, PRIMARY)
 
@@ -351,7 +405,7 @@ def test_dev_rules_leave_out_prod_only_controls(dev: ProgramRun) -> None:
 def test_config_can_be_left_to_an_existing_recorder() -> None:
     """A7: audit.config.enabled false (an account whose recorder exists) creates no Config
     resources; the trail and alarms stay."""
-    run = stack_run("dev", audit={"config": {"enabled": False}})
+    run = stack_run("dev", audit={**DEV_OWNER, "config": {"enabled": False}})
     for token in (RECORDER, RULE, "aws:cfg/deliveryChannel:DeliveryChannel"):
         assert run.of_type(token) == []
     assert len(run.of_type(TRAIL)) == 1
@@ -365,7 +419,7 @@ def test_audit_buckets_are_private_encrypted_versioned_tls_only(stack: str) -> N
     """A2/P7: the trail and Config buckets have SSE-KMS with the logs CMK, versioning, all four
     public access blocks, owner-enforced objects, lifecycle rules and a TLS-only policy; prod
     protects them."""
-    run = stack_run(stack)
+    run = audit_run(stack)
     names = [f"{base(stack, PRIMARY)}-trail-logs"] + [
         f"{base(stack, region)}-config-logs" for region in STACKS[stack]
     ]
@@ -409,7 +463,7 @@ def test_audit_buckets_are_private_encrypted_versioned_tls_only(stack: str) -> N
 def test_every_log_group_has_cmk_and_retention(stack: str) -> None:
     """A3: every log group of the stack is encrypted with its region's logs CMK and has a
     retention."""
-    run = stack_run(stack)
+    run = audit_run(stack)
     for group in run.of_type(LOG_GROUP):
         assert group.inputs["kmsKeyId"] == logs_key_arn(run, region_of(run, group)), group.name
         assert group.inputs["retentionInDays"] > 0, group.name
@@ -433,11 +487,12 @@ def hygiene() -> ProgramRun:
     return stack_run(
         "prod",
         audit={
+            "ownsAccountBaseline": True,
             "ownAccountHygiene": {
                 "mfaGroupName": "humans",
                 "createMfaGroup": True,
                 "passwordPolicy": True,
-            }
+            },
         },
     )
 
@@ -621,6 +676,9 @@ def test_outputs_name_topic_and_buckets(prod: ProgramRun) -> None:
             "audit.ownAccountHygiene.mfaGroupName",
         ),
         ({"alertEmail": ["a@b.co"]}, "audit.alertEmail"),
+        # A10: account-wide hygiene only in the stack that owns the account baseline.
+        ({"ownAccountHygiene": {"passwordPolicy": True}}, "audit.ownAccountHygiene"),
+        ({"securityHubStandards": ["cis/v/9"]}, "audit.securityHubStandards[0]"),
     ],
 )
 def test_bad_audit_config_fails_naming_the_key(audit: dict[str, Any], key: str) -> None:

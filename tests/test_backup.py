@@ -63,7 +63,7 @@ def backup() -> ProgramRun:
             BackupCopy(vault_arn=OTHER_ACCOUNT_VAULT, delete_after_days=730),
         ],
         lock_min_retention_days=7,
-        sns_topic_arn=TOPIC,
+        failure_topic_arn=TOPIC,
         protect_vault=True,
     )
 
@@ -141,28 +141,35 @@ def test_role_trusts_backup_in_this_account_with_real_managed_policies(
     assert all(a.inputs["role"] == role.state["name"] for a in attachments)
 
 
-def test_vault_lock_and_notifications(backup: ProgramRun) -> None:
-    """M4: the vault lock keeps recovery points at least the minimum; vault events that AWS
-    still sends go to the topic."""
+def test_vault_lock_and_failure_alerts(backup: ProgramRun) -> None:
+    """M4, A5 (issue: backup failures notified no one): the vault lock keeps recovery points at
+    least the minimum; an EventBridge rule sends failed, aborted, expired and partial backup,
+    copy and restore jobs to the alert topic."""
     (vault,) = backup.of_type("aws:backup/vault:Vault")
     (lock,) = backup.of_type("aws:backup/vaultLockConfiguration:VaultLockConfiguration")
     assert lock.inputs["backupVaultName"] == vault.state["name"]
     assert lock.inputs["minRetentionDays"] == 7
     assert "changeableForDays" not in lock.inputs
-    (notifications,) = backup.of_type("aws:backup/vaultNotifications:VaultNotifications")
-    assert notifications.inputs["snsTopicArn"] == TOPIC
-    assert set(notifications.inputs["backupVaultEvents"]) == {
-        "BACKUP_JOB_COMPLETED",
-        "COPY_JOB_FAILED",
-        "RESTORE_JOB_COMPLETED",
+    (rule,) = backup.of_type("aws:cloudwatch/eventRule:EventRule")
+    assert json.loads(rule.inputs["eventPattern"]) == {
+        "source": ["aws.backup"],
+        "detail-type": [
+            "Backup Job State Change",
+            "Copy Job State Change",
+            "Restore Job State Change",
+        ],
+        "detail": {"state": ["ABORTED", "EXPIRED", "FAILED", "PARTIAL"]},
     }
+    (target,) = backup.of_type("aws:cloudwatch/eventTarget:EventTarget")
+    assert target.inputs["arn"] == TOPIC
+    assert target.inputs["rule"] == rule.state["name"]
 
 
 def test_minimal_plan_has_no_lock_notifications_or_copies() -> None:
     """M4: lock, notifications and copies are optional; continuous backup passes through."""
     run = _backup(enable_continuous_backup=True, delete_after_days=35)
     assert run.of_type("aws:backup/vaultLockConfiguration:VaultLockConfiguration") == []
-    assert run.of_type("aws:backup/vaultNotifications:VaultNotifications") == []
+    assert run.of_type("aws:cloudwatch/eventRule:EventRule") == []
     (vault,) = run.of_type("aws:backup/vault:Vault")
     assert vault.options.protect is False
     (plan,) = run.of_type("aws:backup/plan:Plan")
@@ -185,7 +192,6 @@ def test_minimal_plan_has_no_lock_notifications_or_copies() -> None:
         ({"lock_min_retention_days": 60, "delete_after_days": 35}, "delete_after_days"),
         ({"lock_min_retention_days": 7, "lock_changeable_for_days": 1}, "changeable_for_days"),
         ({"lock_max_retention_days": 30}, "lock_min_retention_days"),
-        ({"notification_events": ["BACKUP_JOB_FAILED"]}, "notification_events"),
     ],
 )
 def test_invalid_parameters_raise_naming_the_field(overrides: dict, field: str) -> None:

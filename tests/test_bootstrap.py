@@ -73,6 +73,15 @@ def test_keys_rotate_are_protected_and_exported(state: ProgramRun) -> None:
     assert state.outputs["secretsProvider"].startswith("awskms://alias/state-secrets-")
 
 
+def test_key_policies_use_the_providers_partition() -> None:
+    """S4 (issue: `arn:aws:` hard-coded, invalid in GovCloud and China): the root principal of
+    the key policies is built from the partition the provider reports."""
+    run = run_program(BOOTSTRAP, "state", config_overrides={"region": "us-gov-west-1"})
+    for key in run.of_type("aws:kms/key:Key"):
+        (statement,) = json.loads(key.inputs["policy"])["Statement"]
+        assert statement["Principal"] == {"AWS": "arn:aws-us-gov:iam::123456789012:root"}
+
+
 def test_short_version_retention_is_refused() -> None:
     """S4/S5: keeping old state versions fewer than 30 days is a config error naming the key."""
     with pytest.raises(ProgramError, match="secure-infra-bootstrap:noncurrentVersionDays"):

@@ -388,3 +388,40 @@ def test_engine_version_is_major_only_by_default() -> None:
     aurora = run("aurora")
     assert aurora.of_type(CLUSTER)[0].inputs["engineVersion"] == "16"
     assert all("engineVersion" not in m.inputs for m in aurora.of_type(MEMBER))
+
+
+def test_credentials_secret_is_replicated_to_the_secondary() -> None:
+    """M5 (issue: the secret existed only in the primary region): Secrets Manager keeps a
+    replica of the credentials in the secondary region under that region's secrets CMK, so a
+    promoted read replica has its credentials there; single-region stacks replicate nothing."""
+    r = run("prod")
+    (secret,) = r.of_type(SECRET)
+    eu_secrets = one(r, "aws:kms/key:Key", "prod-core-eu-west-1-secrets")
+    assert secret.inputs["replicas"] == [
+        {"region": "eu-west-1", "kmsKeyId": eu_secrets.state["arn"]}
+    ]
+    assert eu_secrets.urn in secret.property_dependencies["replicas"]
+    (dev_secret,) = run("dev").of_type(SECRET)
+    assert "replicas" not in dev_secret.inputs
+
+
+def test_aurora_gets_database_alarms_and_widgets_on_its_writer() -> None:
+    """A6, A8 (issue: Aurora stacks had no database alarms): CPU, connections and free local
+    storage alarms on the cluster's writer (DBClusterIdentifier, Role WRITER; Aurora reports no
+    FreeStorageSpace), and the dashboard shows them."""
+    r = run("aurora")
+    (cluster,) = r.of_type(CLUSTER)
+    writer = {"DBClusterIdentifier": cluster.inputs["clusterIdentifier"], "Role": "WRITER"}
+    alarms = {
+        a.inputs["metricName"]: a.inputs
+        for a in r.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+        if a.inputs.get("namespace") == "AWS/RDS"
+    }
+    assert set(alarms) == {"CPUUtilization", "DatabaseConnections", "FreeLocalStorage"}
+    assert all(alarm["dimensions"] == writer for alarm in alarms.values())
+    (dashboard,) = r.of_type("aws:cloudwatch/dashboard:Dashboard")
+    body = json.loads(dashboard.inputs["dashboardBody"])
+    metrics = [
+        m for w in body["widgets"] if w["type"] == "metric" for m in w["properties"]["metrics"]
+    ]
+    assert ["AWS/RDS", "FreeLocalStorage", *sum(writer.items(), ())] in metrics

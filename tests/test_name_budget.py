@@ -27,6 +27,7 @@ EVERYTHING = {
     "rotation": {"parameterRotation": {"enabled": True}},
     "audit": {
         "alertEmails": ["ops@example.com"],
+        "ownsAccountBaseline": True,
         "ownAccountHygiene": {"mfaGroupName": "humans", "createMfaGroup": True},
     },
 }

@@ -304,6 +304,32 @@ def test_keys_rotate_and_admit_only_their_services(prod: ProgramRun) -> None:
         "aws:SourceAccount": "123456789012"
     }
     assert statements["EnableIamPolicies"]["Principal"] == {"AWS": "arn:aws:iam::123456789012:root"}
+    # Alarms are pinned to this account; EventBridge (backup failures) gets the statement AWS
+    # documents for encrypted SNS targets, with no source condition that could drop delivery.
+    assert statements["AlarmsUseKey"]["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    assert statements["AlarmsUseKey"]["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "123456789012"}
+    }
+    events = statements["EventBridgeUsesKey"]
+    assert events["Principal"] == {"Service": "events.amazonaws.com"}
+    assert events["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
+    assert "Condition" not in events
+
+
+def test_data_key_shared_with_the_backup_copy_account() -> None:
+    """M4 (issue: a cross-account copy could not read the snapshots): RDS recovery points keep
+    the source key, so the account of crossAccountVaultArn may use the primary's data key and
+    create grants for AWS resources; no other key is shared."""
+    run = stack_run("seed001")
+    keys = {k.name: json.loads(k.inputs["policy"]) for k in run.of_type("aws:kms/key:Key")}
+    data = {s["Sid"]: s for s in keys["prod-fintx-us-east-1-data"]["Statement"]}
+    other = {"AWS": ["arn:aws:iam::210987654321:root"]}
+    assert data["BackupCopyAccountsUseKey"]["Principal"] == other
+    grant = data["BackupCopyAccountsGrantForAwsResources"]
+    assert grant["Principal"] == other
+    assert grant["Condition"] == {"Bool": {"kms:GrantIsForAWSResource": "true"}}
+    for name in ("prod-fintx-us-east-1-logs", "prod-fintx-us-east-1-secrets"):
+        assert "210987654321" not in json.dumps(keys[name])
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])

@@ -53,6 +53,8 @@ def test_trail_bucket_replicates_to_the_secondary_under_its_own_key() -> None:
     assert statements["EncryptReplicas"]["Condition"] == {
         "StringEquals": {"kms:ViaService": "s3.eu-west-1.amazonaws.com"}
     }
+    # Bucket Keys on the replica bucket: S3 decrypts with the replica key to check them.
+    assert statements["EncryptReplicas"]["Action"] == ["kms:Decrypt", "kms:Encrypt"]
     assert prod.outputs["trailReplicaBucket"] == replica.inputs["bucket"]
 
 

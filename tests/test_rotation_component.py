@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pulumi
 import pulumi_aws as aws
 import pytest
 
 from components.rotation import Rotation, RotationArgs
+from components.rotation.trust_store import (
+    FETCH_SCRIPT,
+    RDS_GLOBAL_BUNDLE_SHA256,
+    CaBundleSource,
+)
 from policy.harness import ProgramRun, run_inline
 
 SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf"
@@ -67,12 +77,19 @@ def test_secret_rotates_on_schedule_through_the_function(rotation: ProgramRun) -
     assert permission.urn in schedule.dependencies
 
 
-def test_function_packaged_with_driver_in_private_subnets(rotation: ProgramRun) -> None:
-    """R2/R3/R6: the archive holds the handler and pg8000; the function runs in the private
-    subnets with the rotation security group; its environment and log group use CMKs."""
+def test_function_packaged_with_driver_in_private_subnets(tmp_path: Path) -> None:
+    """R2/R3/R6/R8: the archive holds the handler, pg8000 and the CA bundle named in config,
+    which the environment points the function at; the function runs in the private subnets
+    with the rotation security group; its environment and log group use CMKs."""
+    bundle = tmp_path / "rds-ca.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\n")
+    rotation = _rotation(ca_bundle=CaBundleSource(file=str(bundle)))
     function = _function(rotation, "postgres_rotation.handler")
     assets = function.inputs["code"].assets
     assert "postgres_rotation.py" in assets and "pg8000/__init__.py" in assets
+    assert assets["rds-ca-bundle.pem"].path == str(bundle)
+    assert function.inputs["environment"]["variables"]["DB_CA_BUNDLE"] == "rds-ca-bundle.pem"
+    assert rotation.of_type("command:local:Command") == []
     assert function.inputs["vpcConfig"] == {
         "subnetIds": ["subnet-a", "subnet-b"],
         "securityGroupIds": ["sg-rotation"],
@@ -85,6 +102,90 @@ def test_function_packaged_with_driver_in_private_subnets(rotation: ProgramRun) 
         if g.state["name"] == function.inputs["loggingConfig"]["logGroup"]
     )
     assert group.inputs["kmsKeyId"] == LOGS_KEY and group.inputs["retentionInDays"] == 90
+
+
+def test_ca_bundle_downloaded_and_pinned_at_deploy_time(rotation: ProgramRun) -> None:
+    """R8: without a file, `pulumi up` downloads AWS's RDS trust store through a local command
+    that refuses any bundle but the pinned one; the preview (and the offline check) never
+    fetches, so the archive stays unknown until then, and a new URL or pin fetches again."""
+    (fetch,) = rotation.of_type("command:local:Command")
+    assert fetch.inputs["interpreter"] == ["python3", "-c"]
+    assert fetch.inputs["create"] == FETCH_SCRIPT
+    environment = fetch.inputs["environment"]
+    assert environment == {
+        "CA_BUNDLE_URL": "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem",
+        "CA_BUNDLE_SHA256": RDS_GLOBAL_BUNDLE_SHA256,
+    }
+    assert fetch.inputs["triggers"] == list(environment.values())
+    function = _function(rotation, "postgres_rotation.handler")
+    assert fetch.urn in function.property_dependencies["code"]
+    assert function.inputs["environment"]["variables"]["DB_CA_BUNDLE"] == "rds-ca-bundle.pem"
+
+
+@pytest.mark.parametrize("pinned", [True, False], ids=["pin-matches", "pin-differs"])
+def test_fetch_script_checks_the_pin(tmp_path: Path, pinned: bool) -> None:
+    """R8: the deploy-time fetch prints the bundle only when its SHA-256 is the pinned one,
+    and otherwise fails naming both digests and the way out."""
+    bundle = tmp_path / "global-bundle.pem"
+    bundle.write_bytes(b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+    digest = hashlib.sha256(bundle.read_bytes()).hexdigest()
+    result = subprocess.run(
+        [sys.executable, "-c", FETCH_SCRIPT],
+        env={
+            "CA_BUNDLE_URL": bundle.as_uri(),
+            "CA_BUNDLE_SHA256": digest if pinned else "0" * 64,
+            "PATH": os.environ.get("PATH", ""),
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if pinned:
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == bundle.read_text()
+    else:
+        assert result.returncode != 0 and result.stdout == ""
+        assert digest in result.stderr and "rotation.caBundleSha256" in result.stderr
+
+
+def test_first_rotation_waits_for_the_database_and_the_secret_value() -> None:
+    """R8 (issue: the first rotation fired before the database existed): rotation, which
+    starts at once when configured, depends on what `wait_for` names."""
+
+    def program() -> None:
+        provider = aws.Provider("eu", region="eu-west-1")
+        opts = pulumi.ResourceOptions(providers={"aws": provider})
+        database = aws.rds.Instance("db", instance_class="db.t4g.micro", opts=opts)
+        value = aws.secretsmanager.SecretVersion("value", secret_id=SECRET, opts=opts)
+        Rotation(
+            "dev-core-eu-west-1",
+            RotationArgs(
+                secret_arn=SECRET,
+                secrets_key_arn=SECRETS_KEY,
+                logs_key_arn=LOGS_KEY,
+                subnet_ids=["subnet-a"],
+                security_group_id="sg-rotation",
+                wait_for=[database, value],
+            ),
+            opts=opts,
+        )
+
+    run = run_inline(program)
+    (schedule,) = run.of_type("aws:secretsmanager/secretRotation:SecretRotation")
+    assert {run.named("db").urn, run.named("value").urn} <= set(schedule.dependencies)
+
+
+def test_real_program_waits_for_database_and_secret(prod: ProgramRun) -> None:
+    """R8: in the program the rotation waits for the primary's database instance and the
+    secret's first value."""
+    (schedule,) = prod.of_type("aws:secretsmanager/secretRotation:SecretRotation")
+    (database,) = [
+        i
+        for i in prod.of_type("aws:rds/instance:Instance")
+        if not i.inputs.get("replicateSourceDb")
+    ]
+    (value,) = prod.of_type("aws:secretsmanager/secretVersion:SecretVersion")
+    assert {database.urn, value.urn} <= set(schedule.dependencies)
 
 
 def _role_statements(run: ProgramRun, function: object) -> dict[str, dict]:
@@ -118,6 +219,15 @@ def test_database_rotation_role_is_least_privilege(rotation: ProgramRun) -> None
         "StringEquals": {"kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com"}
     }
     assert all("*" not in action for s in statements.values() for action in s["Action"])
+    # What AWSLambdaVPCAccessExecutionRole v3 grants for the network interfaces.
+    assert statements["VpcNetworkInterfaces"]["Action"] == [
+        "ec2:AssignPrivateIpAddresses",
+        "ec2:CreateNetworkInterface",
+        "ec2:DeleteNetworkInterface",
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeSubnets",
+        "ec2:UnassignPrivateIpAddresses",
+    ]
 
 
 def test_app_settings_are_securestring_under_the_cmk(rotation: ProgramRun) -> None:

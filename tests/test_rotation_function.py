@@ -17,8 +17,10 @@ from __future__ import annotations
 import json
 import logging
 import os
+import socket
 import subprocess
 import sys
+import threading
 import uuid
 import zipfile
 from collections.abc import Iterator
@@ -28,6 +30,7 @@ from typing import Any
 
 import boto3
 import pg8000.native
+import pulumi
 import pytest
 from moto import mock_aws
 from moto.awslambda.models import LambdaBackend
@@ -50,6 +53,7 @@ from postgres_server import (  # noqa: E402
 )
 
 from components.rotation import package  # noqa: E402
+from components.rotation.trust_store import BUNDLE_NAME  # noqa: E402
 
 STEPS = postgres_rotation.STEPS
 REGION = "us-east-1"
@@ -104,7 +108,15 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture
-def role(pg_server: PostgresServer) -> Iterator[Role]:
+def trusted_ca(aws: None, pg_server: PostgresServer, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The test server's CA as the function's DB_CA_BUNDLE (what the RDS bundle is deployed)."""
+    assert pg_server.cert_path is not None
+    monkeypatch.setenv("DB_CA_BUNDLE", str(pg_server.cert_path))
+    return pg_server.cert_path
+
+
+@pytest.fixture
+def role(pg_server: PostgresServer, trusted_ca: Path) -> Iterator[Role]:
     """A fresh master-like role per test; mixed case and a hyphen exercise identifier quoting."""
     created = Role(name=f"Master-{uuid.uuid4().hex[:8]}", password=uuid.uuid4().hex + "Aa1!")
     admin = pg_server.admin_connection()
@@ -621,6 +633,35 @@ def test_rotation_verifies_the_server_certificate(
     assert_rotated_to(sm, pg_server, secret_arn, role, token)
 
 
+def test_rotation_verifies_through_the_deployed_bundle_path(
+    pg_server: PostgresServer,
+    role: Role,
+    sm: Any,
+    driver: SecretsManagerDriver,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """R8, T3: the CA bundle takes the deployed path: the component packs the configured file
+    into the archive as `rds-ca-bundle.pem`, the environment names it relative to the code
+    directory, and the function verifies the real server against it."""
+    assert pg_server.cert_path is not None
+    archive = package.build_archive(
+        "postgres_rotation",
+        package.DRIVER_DISTRIBUTIONS,
+        {BUNDLE_NAME: pulumi.FileAsset(str(pg_server.cert_path))},
+    )
+    task_root = tmp_path / "task"
+    for archive_path, asset in archive.assets.items():
+        target = task_root / archive_path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(Path(asset.path).read_bytes())
+    monkeypatch.setenv("LAMBDA_TASK_ROOT", str(task_root))
+    monkeypatch.setenv("DB_CA_BUNDLE", BUNDLE_NAME)
+    secret_arn, _ = create_secret(sm, secret_value(pg_server, role))
+    token = driver.rotate(secret_arn)
+    assert_rotated_to(sm, pg_server, secret_arn, role, token)
+
+
 def test_rotation_fails_on_an_untrusted_certificate(
     pg_server: PostgresServer,
     role: Role,
@@ -650,6 +691,97 @@ def test_missing_ca_bundle_file_is_an_error(aws: None, monkeypatch: pytest.Monke
     monkeypatch.setenv("DB_CA_BUNDLE", "/nonexistent/rds-ca.pem")
     with pytest.raises(postgres_rotation.RotationConfigError, match="DB_CA_BUNDLE"):
         postgres_rotation.tls_context()
+
+
+def test_no_ca_bundle_means_no_connection(
+    pg_server: PostgresServer,
+    role: Role,
+    sm: Any,
+    driver: SecretsManagerDriver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """R8 (issue: the deployed function never verified the server): without DB_CA_BUNDLE the
+    function refuses to log in at all, so no password leaves it unverified."""
+    monkeypatch.delenv("DB_CA_BUNDLE")
+    secret_arn, first_version = create_secret(sm, secret_value(pg_server, role))
+    with pytest.raises(postgres_rotation.RotationConfigError, match="DB_CA_BUNDLE is not set"):
+        driver.rotate(secret_arn)
+    assert current(sm, secret_arn)[0] == first_version
+    assert can_login(pg_server, role.name, role.password)
+
+
+def test_relative_ca_bundle_is_found_in_the_code_directory(
+    trusted_ca: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """R8: the deployed environment names the bundle relative to the function's code
+    (`LAMBDA_TASK_ROOT`), where the archive puts it."""
+    (tmp_path / "rds-ca-bundle.pem").write_bytes(trusted_ca.read_bytes())
+    monkeypatch.setenv("LAMBDA_TASK_ROOT", str(tmp_path))
+    monkeypatch.setenv("DB_CA_BUNDLE", "rds-ca-bundle.pem")
+    assert postgres_rotation.ca_bundle_path() == str(tmp_path / "rds-ca-bundle.pem")
+
+
+def test_server_refusing_tls_is_reported_as_such(aws: None, trusted_ca: Path) -> None:
+    """R8 (issue: a refused TLS handshake was reported as a timeout): a server that answers the
+    SSL request with 'N' is named as refusing TLS, and nothing else is sent to it."""
+    received: list[bytes] = []
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    port = listener.getsockname()[1]
+
+    def refuse() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            received.append(connection.recv(8))  # SSLRequest: length 8, code 80877103
+            connection.sendall(b"N")
+            received.append(connection.recv(1024))
+
+    thread = threading.Thread(target=refuse, daemon=True)
+    thread.start()
+    rotation = postgres_rotation.Rotation.__new__(postgres_rotation.Rotation)
+    target = {"host": "127.0.0.1", "port": port, "username": "u", "dbname": "d"}
+    try:
+        with pytest.raises(postgres_rotation.DatabaseTLSError, match="refused TLS"):
+            rotation._login(target, "secret-password")
+    finally:
+        thread.join(timeout=5)
+        listener.close()
+    assert received[0] == (8).to_bytes(4, "big") + (80877103).to_bytes(4, "big")
+    assert received[1] == b""
+
+
+def test_overlapping_finish_secret_keeps_awsprevious(
+    pg_server: PostgresServer, role: Role, sm: Any, driver: SecretsManagerDriver
+) -> None:
+    """R2 (issue: overlapping finishSecret calls lost AWSPREVIOUS): two finishSecret
+    invocations for one token both pass validation before either moves AWSCURRENT; the second
+    then finds the token already AWSCURRENT and touches no label. Secrets Manager moves
+    AWSPREVIOUS to whichever version AWSCURRENT leaves (UpdateSecretVersionStage), so moving
+    AWSCURRENT from the token onto itself would take AWSPREVIOUS off the old password; moto
+    does not model that, so the test watches the calls."""
+    secret_arn, first_version = create_secret(sm, secret_value(pg_server, role))
+    token = str(uuid.uuid4())
+    with pytest.raises(Interrupted):
+        driver.rotate(secret_arn, token, stop_after=3)
+    moves: list[dict[str, Any]] = []
+
+    class Watched:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(sm, name)
+
+        def update_secret_version_stage(self, **kwargs: Any) -> Any:
+            moves.append(kwargs)
+            return sm.update_secret_version_stage(**kwargs)
+
+    first, second = (
+        postgres_rotation.Rotation(Watched(), secret_arn, token, "finishSecret") for _ in range(2)
+    )
+    assert first._validate() and second._validate()
+    first._finish_secret()
+    second._finish_secret()
+    assert [m["MoveToVersionId"] for m in moves if m["VersionStage"] == "AWSCURRENT"] == [token]
+    assert stages(sm, secret_arn) == {token: ["AWSCURRENT"], first_version: ["AWSPREVIOUS"]}
 
 
 # 6. Parameter Store rotation ------------------------------------------------------------------

@@ -28,7 +28,11 @@ def test_seed000_single_region_with_parameter_rotation_and_mfa() -> None:
     assert len(run.of_type("aws:ec2/natGateway:NatGateway")) == 2
     (db,) = run.of_type("aws:rds/instance:Instance")
     assert db.inputs["multiAz"] is True and db.inputs["storageEncrypted"] is True
-    (rule,) = run.of_type("aws:cloudwatch/eventRule:EventRule")
+    (rule,) = [
+        r
+        for r in run.of_type("aws:cloudwatch/eventRule:EventRule")
+        if "scheduleExpression" in r.inputs
+    ]
     assert rule.inputs["scheduleExpression"] == "rate(30 days)"
     parameters = run.of_type("aws:ssm/parameter:Parameter")
     assert len(parameters) == 2 and all(p.inputs["type"] == "SecureString" for p in parameters)

@@ -182,8 +182,21 @@ class HygieneConfig(Section):
         return self
 
 
+# Security Hub standards by their ARN path (aws.securityhub.StandardsSubscription docstring:
+# `arn:<partition>:securityhub:<region>::standards/<path>`).
+SECURITY_HUB_STANDARDS = frozenset(
+    {
+        "aws-foundational-security-best-practices/v/1.0.0",
+        "cis-aws-foundations-benchmark/v/1.4.0",
+        "cis-aws-foundations-benchmark/v/3.0.0",
+        "nist-800-53/v/5.0.0",
+        "pci-dss/v/4.0.1",
+    }
+)
+
+
 class AuditConfig(Section):
-    """Audit tier options (A1-A9)."""
+    """Audit tier options (A1-A10)."""
 
     alert_emails: list[str] = Field(default_factory=list)
     """Email addresses subscribed to every region's alert topic."""
@@ -196,6 +209,46 @@ class AuditConfig(Section):
     own_account_hygiene: HygieneConfig = HygieneConfig()
     protect_buckets: bool = False
     """Mark the trail and Config buckets `protect` so Pulumi refuses to delete them (prod)."""
+    owns_account_baseline: bool = False
+    """This stack owns the account-wide services (A10): the multi-region trail and its CIS
+    alarms, AWS Config's recorder, channel and rules, Security Hub, GuardDuty and the account
+    hygiene. Each exists once per account (and region); exactly one stack of an account sets
+    this, the others skip them and say so in their outputs, so stacks deploy side by side."""
+    security_hub_standards: list[str] = Field(
+        default_factory=lambda: [
+            "aws-foundational-security-best-practices/v/1.0.0",
+            "cis-aws-foundations-benchmark/v/3.0.0",
+        ]
+    )
+    """Security Hub standards the baseline owner subscribes to in each of its regions."""
+    guard_duty: bool = True
+    """A GuardDuty detector in each region of the baseline owner."""
+
+    @field_validator("security_hub_standards")
+    @classmethod
+    def _standards(cls, value: list[str]) -> list[str]:
+        for index, standard in enumerate(value):
+            if standard not in SECURITY_HUB_STANDARDS:
+                allowed = ", ".join(sorted(SECURITY_HUB_STANDARDS))
+                raise ValueError(f"[{index}]: {standard!r} is not one of {allowed}")
+        return value
+
+    @model_validator(mode="after")
+    def _hygiene_needs_the_baseline(self) -> AuditConfig:
+        hygiene = self.own_account_hygiene
+        if (hygiene.mfa_group_name or hygiene.password_policy) and not self.owns_account_baseline:
+            raise ValueError(
+                "ownAccountHygiene: the MFA group and the password policy are account-wide: "
+                "set ownsAccountBaseline: true in the one stack that owns them"
+            )
+        return self
+
+    @property
+    def baseline_status(self) -> str:
+        """What the stack's outputs say about the account baseline."""
+        if self.owns_account_baseline:
+            return "owned by this stack"
+        return "skipped: another stack of the account owns it (audit.ownsAccountBaseline)"
 
     @field_validator("alert_emails")
     @classmethod

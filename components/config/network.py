@@ -58,6 +58,13 @@ def known_regions() -> frozenset[str]:
     )
 
 
+def partition_of(region: str) -> str:
+    """The AWS partition a region belongs to (`aws`, `aws-us-gov`, `aws-cn`, ...)."""
+    import botocore.session
+
+    return botocore.session.get_session().get_partition_for_region(region)
+
+
 class SubnetCidrs(Section):
     """Explicit subnet CIDRs, one per AZ and tier, in the order of the region's `azs` list."""
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import pulumi
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
 from .base import Section
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ..backup import BackupArgs
     from ..dns import DnsEndpoint, DnsFailoverArgs
 
+_VAULT_ARN = re.compile(r"arn:aws[a-z-]*:backup:[a-z0-9-]+:\d{12}:backup-vault:[A-Za-z0-9_-]{2,50}")
 PLACEHOLDER_ARN = "arn:aws:rds:us-east-1:000000000000:db:config-check"
 _FIELD_FIRST = re.compile(r"^([a-z][A-Za-z]*) (.*)$", re.S)
 
@@ -108,6 +109,23 @@ class BackupConfig(Section):
     lock_min_retention_days: int | None = Field(default=None, ge=1)
     protect_vault: bool = False
 
+    @field_validator("cross_account_vault_arn")
+    @classmethod
+    def _vault_arn(cls, value: str | None) -> str | None:
+        if value is not None and not _VAULT_ARN.fullmatch(value):
+            raise ValueError(
+                f"{value!r} is not a backup vault ARN "
+                "(arn:aws:backup:<region>:<account>:backup-vault:<name>)"
+            )
+        return value
+
+    @property
+    def copy_account_id(self) -> str | None:
+        """The account of `crossAccountVaultArn`, which must be able to use the data key."""
+        if self.cross_account_vault_arn is None:
+            return None
+        return self.cross_account_vault_arn.split(":")[4]
+
     def backup_args(
         self,
         *,
@@ -115,6 +133,7 @@ class BackupConfig(Section):
         kms_key_arn: pulumi.Input[str],
         resource_arns: Sequence[pulumi.Input[str]],
         peer_vault: tuple[str, str] | None,
+        failure_topic_arn: pulumi.Input[str] | None = None,
     ) -> BackupArgs:
         """The Backup arguments of one region (raises ValueError). `peer_vault` is the other
         region's (region, vault name) that receives copies; a region with nothing to back up
@@ -144,6 +163,7 @@ class BackupConfig(Section):
             enable_continuous_backup=self.continuous,
             lock_min_retention_days=self.lock_min_retention_days,
             protect_vault=self.protect_vault,
+            failure_topic_arn=failure_topic_arn,
         )
 
     @model_validator(mode="after")

@@ -12,7 +12,7 @@ from .audit import AuditConfig
 from .base import Section, check_retention
 from .compute import ComputeConfig
 from .database import DatabaseConfig
-from .network import NetworkConfig, RegionConfig
+from .network import NetworkConfig, RegionConfig, partition_of
 from .recovery import BackupConfig, DnsConfig
 from .rotation import RotationConfig
 
@@ -193,6 +193,14 @@ class StackConfig(Section):
                 raise ValueError(
                     f"network.interfaceEndpoints: compute.kind ecs pulls images and writes logs "
                     f"from private subnets; add {', '.join(sorted(missing))}"
+                )
+        if self.rotation.ca_bundle_file is None:
+            others = [r.name for r in self.regions if partition_of(r.name) != "aws"]
+            if others:
+                raise ValueError(
+                    f"rotation.caBundleFile: {', '.join(others)} is outside the commercial "
+                    "partition, whose RDS trust store is the only one pinned here: download "
+                    "that partition's RDS CA bundle, check it, and name the file"
                 )
         if "secretsmanager" not in self.network.interface_endpoints:
             raise ValueError(

@@ -20,7 +20,8 @@ from ..account import AccountContext
 from ..iam import allow, document, service_trust_policy
 from ..logs import encrypted_log_group
 from ..naming import child_name, name_tag, token
-from .package import build_archive
+from .package import DRIVER_DISTRIBUTIONS, build_archive
+from .trust_store import BUNDLE_NAME, CaBundleSource, fetched_bundle
 
 LAMBDA_RUNTIME = "python3.12"
 # Secrets Manager calls the function up to four times per rotation, each a few round trips to
@@ -52,6 +53,11 @@ class RotationArgs:
     """Application settings stored as SecureString parameters (setting name -> value)."""
     parameter_rotation_days: int | None = None
     """When set, a SecureString password parameter is rotated every this many days."""
+    ca_bundle: CaBundleSource = field(default_factory=CaBundleSource)
+    """Where the database rotation function's RDS CA bundle comes from (R8)."""
+    wait_for: Sequence[pulumi.Resource] = ()
+    """What must exist before the first rotation: the database (its instances) and the
+    secret's first value. Secrets Manager rotates as soon as rotation is configured."""
 
 
 class Rotation(pulumi.ComponentResource):
@@ -120,7 +126,7 @@ class Rotation(pulumi.ComponentResource):
         self,
         name: str,
         handler_module: str,
-        distributions: Sequence[str],
+        code: pulumi.Input[pulumi.Archive],
         role: aws.iam.Role,
         group: aws.cloudwatch.LogGroup,
         environment: Mapping[str, pulumi.Input[str]],
@@ -132,7 +138,7 @@ class Rotation(pulumi.ComponentResource):
             runtime=LAMBDA_RUNTIME,
             architectures=["arm64"],
             handler=f"{handler_module}.handler",
-            code=build_archive(handler_module, distributions),
+            code=code,
             role=role.arn,
             timeout=FUNCTION_TIMEOUT_SECONDS,
             memory_size=256,
@@ -173,13 +179,15 @@ class Rotation(pulumi.ComponentResource):
                 condition={"StringEquals": {"kms:ViaService": secrets_via}},
             ),
             # Lambda attaches the function to the VPC through network interfaces; EC2 has no
-            # resource-level permissions for describing them, so these take "*".
+            # resource-level permissions for describing them, so these take "*". The set is
+            # AWSLambdaVPCAccessExecutionRole's (v3, 2024-01-05), which added DescribeSubnets.
             allow(
                 [
                     "ec2:AssignPrivateIpAddresses",
                     "ec2:CreateNetworkInterface",
                     "ec2:DeleteNetworkInterface",
                     "ec2:DescribeNetworkInterfaces",
+                    "ec2:DescribeSubnets",
                     "ec2:UnassignPrivateIpAddresses",
                 ],
                 "*",
@@ -190,12 +198,14 @@ class Rotation(pulumi.ComponentResource):
         function = self._function(
             name,
             "postgres_rotation",
-            ("pg8000",),
+            self._database_rotation_code(name),
             role,
             group,
             {
                 "PASSWORD_LENGTH": str(args.password_length),
                 "DB_CONNECT_TIMEOUT": str(args.connect_timeout_seconds),
+                # Relative to the function's code directory, where the archive puts it.
+                "DB_CA_BUNDLE": BUNDLE_NAME,
             },
             aws.lambda_.FunctionVpcConfigArgs(
                 subnet_ids=list(args.subnet_ids),
@@ -218,9 +228,24 @@ class Rotation(pulumi.ComponentResource):
             rotation_rules=aws.secretsmanager.SecretRotationRotationRulesArgs(
                 automatically_after_days=args.schedule_days
             ),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[permission]),
+            # Configuring rotation starts one at once (RotateImmediately defaults to true): the
+            # database must answer and the secret must hold its first value by then, or the
+            # rotation fails and leaves AWSPENDING on an empty version.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[permission, *args.wait_for]),
         )
         return function.arn
+
+    def _database_rotation_code(self, name: str) -> pulumi.Input[pulumi.Archive]:
+        """The handler, its driver and the RDS CA bundle it verifies the database against."""
+        source = self._args.ca_bundle
+        if source.file is not None:
+            bundle = {BUNDLE_NAME: pulumi.FileAsset(source.file)}
+            return build_archive("postgres_rotation", DRIVER_DISTRIBUTIONS, bundle)
+        return fetched_bundle(child_name(name, "ca-bundle"), source, self).apply(
+            lambda text: build_archive(
+                "postgres_rotation", DRIVER_DISTRIBUTIONS, {BUNDLE_NAME: pulumi.StringAsset(text)}
+            )
+        )
 
     def _secure_parameter(self, setting: str, value: pulumi.Input[str]) -> aws.ssm.Parameter:
         name = child_name(self._name, "setting", setting)
@@ -269,7 +294,7 @@ class Rotation(pulumi.ComponentResource):
         function = self._function(
             name,
             "ssm_rotation",
-            (),
+            build_archive("ssm_rotation", ()),
             role,
             group,
             {

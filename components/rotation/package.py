@@ -121,10 +121,17 @@ def archive_digest(files: Mapping[str, Path]) -> str:
 
 
 def build_archive(
-    handler_module: str, distributions: Iterable[str] = DRIVER_DISTRIBUTIONS
+    handler_module: str,
+    distributions: Iterable[str] = DRIVER_DISTRIBUTIONS,
+    extra: Mapping[str, pulumi.Asset] | None = None,
 ) -> pulumi.AssetArchive:
-    """The Lambda deployment archive for ``handler_module`` as Pulumi file assets."""
+    """The Lambda deployment archive for ``handler_module`` as Pulumi file assets, plus the
+    ``extra`` assets (data the handler reads, such as the CA bundle) at their archive paths."""
     files = bundle_files(handler_module, distributions)
-    return pulumi.AssetArchive(
-        {archive_path: pulumi.FileAsset(str(local)) for archive_path, local in files.items()}
-    )
+    clash = set(files) & set(extra or {})
+    if clash:
+        raise ValueError(f"extra archive paths {sorted(clash)} would replace bundled files")
+    assets: dict[str, pulumi.Asset] = {
+        archive_path: pulumi.FileAsset(str(local)) for archive_path, local in files.items()
+    }
+    return pulumi.AssetArchive({**assets, **dict(extra or {})})

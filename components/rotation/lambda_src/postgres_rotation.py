@@ -29,9 +29,10 @@ Environment:
 ``DB_CONNECT_TIMEOUT``
     Seconds to wait for the database, default 5.
 ``DB_CA_BUNDLE``
-    Path to a PEM bundle of CAs that signs the database's certificate. When set, the server
-    certificate and host name are verified; when unset the connection is encrypted but the
-    server is not authenticated (see :func:`tls_context`).
+    Path to a PEM bundle of the CAs that sign the database's certificate (the RDS CA bundle the
+    deploying component packs beside this module); a relative path is relative to the
+    function's code directory (``LAMBDA_TASK_ROOT``). Required: the server's certificate and
+    host name are always verified (see :func:`tls_context`).
 ``LOG_LEVEL``
     Python logging level, default ``INFO``.
 
@@ -140,26 +141,29 @@ def connect_timeout() -> float:
     return timeout
 
 
-def tls_context() -> ssl.SSLContext:
-    """The TLS context for every database connection; TLS is never optional.
-
-    With ``DB_CA_BUNDLE`` naming a file, the server must present a certificate chaining to that
-    bundle and matching the secret's ``host`` (CERT_REQUIRED, check_hostname). Without it the
-    connection is still encrypted but the server is not authenticated: the RDS CA bundle is not
-    shipped inside this package, so the deploying component supplies one when it is configured.
-    A ``DB_CA_BUNDLE`` that names no file is an error rather than a silent downgrade.
-    """
+def ca_bundle_path() -> str:
+    """The CA bundle file ``DB_CA_BUNDLE`` names, resolved against the code directory."""
     bundle = os.environ.get("DB_CA_BUNDLE")
-    if bundle:
-        if not os.path.isfile(bundle):
-            raise RotationConfigError(f"DB_CA_BUNDLE={bundle!r} is not a readable file")
-        context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=bundle)
-        context.verify_mode = ssl.CERT_REQUIRED
-        context.check_hostname = True
-    else:
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
+    if not bundle:
+        raise RotationConfigError(
+            "DB_CA_BUNDLE is not set: refusing to send database passwords to a server whose "
+            "certificate cannot be verified"
+        )
+    root = os.environ.get("LAMBDA_TASK_ROOT") or os.path.dirname(os.path.abspath(__file__))
+    path = bundle if os.path.isabs(bundle) else os.path.join(root, bundle)
+    if not os.path.isfile(path):
+        raise RotationConfigError(f"DB_CA_BUNDLE={bundle!r} is not a readable file ({path})")
+    return path
+
+
+def tls_context() -> ssl.SSLContext:
+    """The TLS context for every database connection: TLS 1.2 or later, the server's
+    certificate chaining to the ``DB_CA_BUNDLE`` CAs and naming the secret's ``host``
+    (CERT_REQUIRED, check_hostname). There is no unverified mode: anything that answers on the
+    database's address inside the VPC would otherwise receive the old and new passwords."""
+    context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=ca_bundle_path())
+    context.verify_mode = ssl.CERT_REQUIRED
+    context.check_hostname = True
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     return context
 
@@ -335,6 +339,14 @@ class Rotation:
             for version, stages in metadata["VersionIdsToStages"].items()
             if "AWSCURRENT" in stages
         )
+        if current_version == self.token:
+            # Already finished (a retried or overlapping invocation): moving AWSCURRENT onto
+            # the version that holds it would make Secrets Manager move AWSPREVIOUS there too,
+            # and the previous password would lose its label.
+            self._log(logging.INFO, "already AWSCURRENT")
+            if "AWSPENDING" in metadata["VersionIdsToStages"].get(self.token, []):
+                self._drop_pending_label()
+            return
         self.client.update_secret_version_stage(
             SecretId=self.secret_arn,
             VersionStage="AWSCURRENT",
@@ -448,13 +460,22 @@ class Rotation:
                 f"{details.get('C', '?')} {details.get('M', exc)}"
             ) from exc
         except ssl.SSLError as exc:
-            bundle = os.environ.get("DB_CA_BUNDLE") or "none"
+            bundle = os.environ.get("DB_CA_BUNDLE")
             raise DatabaseTLSError(
                 f"TLS handshake with PostgreSQL at {_address(target)} failed "
                 f"(DB_CA_BUNDLE: {bundle}): {exc.__class__.__name__}: "
                 f"{getattr(exc, 'verify_message', None) or exc.reason}"
             ) from exc
-        except (pg8000.native.InterfaceError, OSError) as exc:
+        except pg8000.native.InterfaceError as exc:
+            if "refuses SSL" in str(exc):
+                raise DatabaseTLSError(
+                    f"PostgreSQL at {_address(target)} refused TLS (it answered the SSL request "
+                    "with 'no'): the rotation never logs in without TLS"
+                ) from exc
+            raise DatabaseUnreachableError(
+                f"cannot reach PostgreSQL at {_address(target)} within {connect_timeout()} s: {exc}"
+            ) from exc
+        except OSError as exc:
             raise DatabaseUnreachableError(
                 f"cannot reach PostgreSQL at {_address(target)} within {connect_timeout()} s: {exc}"
             ) from exc
