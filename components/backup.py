@@ -36,19 +36,35 @@ MIN_COLD_DAYS = BACKUP_MIN_COLD_DAYS
 # Continuous backups (point-in-time restore) are kept 1-35 days and never go to cold storage.
 MAX_CONTINUOUS_DAYS = 35
 MIN_LOCK_CHANGEABLE_DAYS = 3
-# Job states that need a person: EventBridge "Backup Job State Change", "Copy Job State Change"
-# and "Restore Job State Change" events (botocore backup BackupJobState, CopyJobState,
-# RestoreJobStatus). Vault notifications would say the same, but their failure events are
-# deprecated (a failure is a BACKUP_JOB_COMPLETED with a State attribute) and their publisher,
-# backup.amazonaws.com, would need its own grants on the encrypted topic.
-FAILED_STATES = ("ABORTED", "EXPIRED", "FAILED", "PARTIAL")
-JOB_EVENTS = ("Backup Job State Change", "Copy Job State Change", "Restore Job State Change")
+# Job outcomes that need a person, per EventBridge event type, and the detail field that
+# carries them: backup and copy events report `state`, restore events `status`, as the backup
+# API does (botocore backup shapes BackupJobState, CopyJobState, RestoreJobStatus; "Some events
+# report status ... whereas other events report state", AWS Backup's EventBridge guide). Vault
+# notifications would say the same, but their failure events are deprecated (a failure is a
+# BACKUP_JOB_COMPLETED with a State attribute) and their publisher, backup.amazonaws.com, would
+# need its own grants on the encrypted topic.
+FAILED_JOB_EVENTS = {
+    "Backup Job State Change": ("state", ("ABORTED", "EXPIRED", "FAILED", "PARTIAL")),
+    "Copy Job State Change": ("state", ("FAILED", "PARTIAL")),
+    "Restore Job State Change": ("status", ("ABORTED", "FAILED")),
+}
 # AWS-managed policies of the AWS Backup service role, by purpose (names as in IAM: checked
 # against pulumi-aws's `iam.ManagedPolicy` list by the P3 policy).
 MANAGED_POLICIES = {
     "backups": "service-role/AWSBackupServiceRolePolicyForBackup",
     "restores": "service-role/AWSBackupServiceRolePolicyForRestores",
 }
+
+
+def failed_jobs_pattern() -> dict[str, object]:
+    """The EventBridge pattern matching backup, copy and restore jobs that did not finish."""
+    return {
+        "source": ["aws.backup"],
+        "$or": [
+            {"detail-type": [event], "detail": {field: list(outcomes)}}
+            for event, (field, outcomes) in FAILED_JOB_EVENTS.items()
+        ],
+    }
 
 
 def _check_lifecycle(label: str, cold: int | None, delete: int | None) -> None:
@@ -291,13 +307,7 @@ class Backup(pulumi.ComponentResource):
         rule = aws.cloudwatch.EventRule(
             name,
             description=f"{self._name}: AWS Backup jobs that failed or did not finish",
-            event_pattern=json.dumps(
-                {
-                    "source": ["aws.backup"],
-                    "detail-type": list(JOB_EVENTS),
-                    "detail": {"state": list(FAILED_STATES)},
-                }
-            ),
+            event_pattern=json.dumps(failed_jobs_pattern()),
             tags=name_tag(name),
             opts=self._child,
         )

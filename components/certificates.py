@@ -63,6 +63,9 @@ class IssuedCertificates(pulumi.ComponentResource):
             type=option.resource_record_type,
             records=[option.resource_record_value],
             ttl=60,
+            # The CNAME is the same for every certificate of the domain in the account, so a
+            # second stack issuing one adopts the record instead of failing to create it.
+            allow_overwrite=True,
             opts=self._in(args, regions[0], "aws:route53/record:Record"),
         )
         self.arns = {

@@ -157,9 +157,10 @@ class Containers(pulumi.ComponentResource):
 
     # Task definition ---------------------------------------------------------------------------
 
-    def _execution_role(self) -> aws.iam.Role:
+    def _execution_role(self) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
         """The role ECS pulls the image and writes the logs with: this repository and this log
-        group only (the managed AmazonECSTaskExecutionRolePolicy grants both on every one)."""
+        group only (the managed AmazonECSTaskExecutionRolePolicy grants both on every one).
+        Returned with its policy, which tasks need before they start."""
         name = child_name(self._name, "task-execution")
         role = aws.iam.Role(
             name,
@@ -170,7 +171,7 @@ class Containers(pulumi.ComponentResource):
             tags=name_tag(name),
             opts=self._child,
         )
-        aws.iam.RolePolicy(
+        policy = aws.iam.RolePolicy(
             name,
             role=role.id,
             policy=document(
@@ -187,7 +188,7 @@ class Containers(pulumi.ComponentResource):
             ),
             opts=self._child,
         )
-        return role
+        return role, policy
 
     def _task_role(self) -> aws.iam.Role:
         """The application's own identity: no permissions until the app needs some."""
@@ -261,6 +262,7 @@ class Containers(pulumi.ComponentResource):
     def _create_task_definition(self) -> aws.ecs.TaskDefinition:
         settings = self._settings
         name = child_name(self._name, "app")
+        execution_role, self._execution_policy = self._execution_role()
         return aws.ecs.TaskDefinition(
             name,
             # The family is the definition's name in the account and region.
@@ -272,7 +274,7 @@ class Containers(pulumi.ComponentResource):
             runtime_platform=aws.ecs.TaskDefinitionRuntimePlatformArgs(
                 operating_system_family="LINUX", cpu_architecture=settings.cpu_architecture
             ),
-            execution_role_arn=self._execution_role().arn,
+            execution_role_arn=execution_role.arn,
             task_role_arn=self._task_role().arn,
             container_definitions=self._container_definitions(),
             tags=name_tag(name),
@@ -306,7 +308,17 @@ class Containers(pulumi.ComponentResource):
                 )
             ]
 
-        owned_by_ecs = pulumi.ResourceOptions(parent=self, ignore_changes=["actions"])
+        # Ignoring the actions would also keep a replaced target group's old ARN in them, and
+        # ELB refuses to delete a group a rule still forwards to: so a new group replaces the
+        # rules too, the old rule first (a listener takes one rule per priority).
+        owned_by_ecs = pulumi.ResourceOptions(
+            parent=self,
+            ignore_changes=["actions"],
+            replacement_trigger=pulumi.Output.all(
+                args.blue_target_group_arn, args.green_target_group_arn
+            ),
+            delete_before_replace=True,
+        )
         test_name = child_name(self._name, "green")
         test = aws.lb.ListenerRule(
             test_name,
@@ -340,7 +352,7 @@ class Containers(pulumi.ComponentResource):
         )
         return production, test
 
-    def _infrastructure_role(self) -> aws.iam.Role:
+    def _infrastructure_role(self) -> tuple[aws.iam.Role, aws.iam.RolePolicyAttachment]:
         """The role ECS moves traffic with during a blue/green deployment: trusted by
         ecs.amazonaws.com, with AWS's policy for it (ECS Developer Guide, "Amazon ECS
         infrastructure IAM role for load balancers")."""
@@ -348,13 +360,13 @@ class Containers(pulumi.ComponentResource):
         role = aws.iam.Role(
             name,
             description=f"{name}: ECS shifts traffic between the target groups",
-            assume_role_policy=service_trust_policy(
-                "ecs.amazonaws.com", source_account=self._ctx.account_id
-            ),
+            # AWS documents this trust policy without a condition; ECS is not documented to
+            # send aws:SourceAccount when it assumes the role, so a condition could lock it out.
+            assume_role_policy=service_trust_policy("ecs.amazonaws.com"),
             tags=name_tag(name),
             opts=self._child,
         )
-        aws.iam.RolePolicyAttachment(
+        attachment = aws.iam.RolePolicyAttachment(
             name,
             role=role.name,
             policy_arn=pulumi.Output.concat(
@@ -364,12 +376,12 @@ class Containers(pulumi.ComponentResource):
             ),
             opts=self._child,
         )
-        return role
+        return role, attachment
 
     def _create_service(self) -> aws.ecs.Service:
         settings, args = self._settings, self._args
         name = child_name(self._name, "app")
-        infrastructure = self._infrastructure_role()
+        infrastructure, infrastructure_policy = self._infrastructure_role()
         return aws.ecs.Service(
             name,
             cluster=self.cluster.arn,
@@ -414,11 +426,17 @@ class Containers(pulumi.ComponentResource):
             enable_ecs_managed_tags=True,
             propagate_tags="SERVICE",
             tags=name_tag(name),
-            # ECS refuses a target group that no listener rule uses yet; the desired count
-            # belongs to the scaling policies once the service exists.
+            # ECS refuses a target group that no listener rule uses yet; the first deployment
+            # (which the circuit breaker cannot roll back) needs the roles' permissions; the
+            # desired count belongs to the scaling policies once the service exists.
             opts=pulumi.ResourceOptions(
                 parent=self,
-                depends_on=[self.production_rule, self.test_rule],
+                depends_on=[
+                    self.production_rule,
+                    self.test_rule,
+                    infrastructure_policy,
+                    self._execution_policy,
+                ],
                 ignore_changes=["desiredCount"],
             ),
         )

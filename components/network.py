@@ -413,7 +413,11 @@ class Network(pulumi.ComponentResource):
             security_group_ids=[group.id],
             preserve_client_ip=True,
             tags=name_tag(name),
-            opts=self._child,
+            # Every input forces a replacement (no update API) and a VPC holds one endpoint,
+            # so the old one must go before the new one can be created.
+            opts=pulumi.ResourceOptions.merge(
+                self._child, pulumi.ResourceOptions(delete_before_replace=True)
+            ),
         )
 
     def _create_endpoints(self) -> None:

@@ -133,6 +133,12 @@ class RegionalStack(pulumi.ComponentResource):
             ),
             opts=child,
         )
+        # M5: the writer's region keeps a replica of the credentials secret in its peer.
+        secret_replica_region = (
+            args.peer.name
+            if holds_writer and args.peer is not None and args.peer_secrets_key_arn
+            else None
+        )
         self.database = Database(
             name,
             DatabaseArgs(
@@ -144,9 +150,7 @@ class RegionalStack(pulumi.ComponentResource):
                 logs_key_arn=self.keys.logs.arn,
                 log_retention_days=config.logging.retention_days,
                 replica_source_arn=args.database_source_arn,
-                secret_replica_region=args.peer.name
-                if holds_writer and args.peer is not None and args.peer_secrets_key_arn
-                else None,
+                secret_replica_region=secret_replica_region,
                 secret_replica_key_arn=args.peer_secrets_key_arn,
             ),
             opts=child,
@@ -204,6 +208,8 @@ class RegionalStack(pulumi.ComponentResource):
                     file=rotation.ca_bundle_file,
                     **({"sha256": rotation.ca_bundle_sha256} if rotation.ca_bundle_sha256 else {}),
                 ),
+                secret_replica_region=secret_replica_region,
+                secret_replica_key_arn=args.peer_secrets_key_arn,
                 wait_for=[*self.database.instances, self.database.secret_version]
                 if self.database.secret_version is not None
                 else [],

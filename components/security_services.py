@@ -47,14 +47,24 @@ class SecurityServices(pulumi.ComponentResource):
             auto_enable_controls=True,
             opts=child,
         )
-        for standard in args.standards:
-            slug = standard.split("/")[0]
+        slugs = [standard.split("/")[0] for standard in args.standards]
+        for standard, slug in zip(args.standards, slugs, strict=True):
+            version = standard.rsplit("/", 1)[-1].replace(".", "-")
+            # Two versions of one standard may run side by side during a migration (CIS 1.4.0
+            # and 3.0.0), so the version is part of the name. A stack that subscribed before
+            # the version was in the name keeps its subscription through the alias, which is
+            # only unambiguous while one version of the standard is configured.
+            aliases = (
+                [pulumi.Alias(name=child_name(name, "standard", slug))]
+                if slugs.count(slug) == 1
+                else []
+            )
             aws.securityhub.StandardsSubscription(
-                child_name(name, "standard", slug),
+                child_name(name, "standard", slug, version),
                 standards_arn=pulumi.Output.concat(
                     "arn:", ctx.partition, ":securityhub:", ctx.region, "::standards/", standard
                 ),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[self.hub]),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[self.hub], aliases=aliases),
             )
         self.detector = None
         if args.guard_duty:

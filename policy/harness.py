@@ -140,6 +140,8 @@ class CapturedOptions:
     replace_on_changes: tuple[str, ...] = ()
     custom_timeouts: Mapping[str, str] = field(default_factory=dict)
     deleted_with: str | None = None
+    replacement_trigger: Any = None
+    """The value whose change replaces the resource (unknown values as sentinels)."""
 
 
 @dataclass
@@ -161,6 +163,8 @@ class CapturedResource:
     dependencies: list[str]
     property_dependencies: dict[str, list[str]]
     options: CapturedOptions
+    source: tuple[str, int] | None = None
+    """Where the program registered the resource: (file URI, line), as the SDK reports it."""
 
     @property
     def is_provider(self) -> bool:
@@ -365,6 +369,8 @@ class _Run:
         self.lock = threading.Lock()
         self.default_providers: dict[str, CapturedResource] = {}
         self.errors: list[str] = []
+        # Every URN and alias registered so far, to the URN of the resource that holds it.
+        self.claimed_urns: dict[str, str] = {}
         # Event loops the mock monitor creates in the SDK's worker threads; closed after the
         # run, or they are collected after their sockets and warn.
         self.thread_loops: set[asyncio.AbstractEventLoop] = set()
@@ -816,8 +822,13 @@ class _Monitor(pulumi_mocks.MockMonitor):
                     if v
                 },
                 deleted_with=request.deletedWith or None,
+                replacement_trigger=_trigger(request),
             ),
+            source=(request.sourcePosition.uri, request.sourcePosition.line)
+            if request.HasField("sourcePosition") and request.sourcePosition.uri
+            else None,
         )
+        self._claim_urns(captured)
         with self._run.lock:
             self._run.resources.append(captured)
             if is_provider:
@@ -825,6 +836,30 @@ class _Monitor(pulumi_mocks.MockMonitor):
         self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, rid, state)
         obj = _sync_await(pulumi.runtime.rpc.serialize_properties(state, {}))
         return resource_pb2.RegisterResourceResponse(urn=urn, id=rid, object=obj)
+
+    def _claim_urns(self, resource: CapturedResource) -> None:
+        """Fail as the engine fails when two resources share a URN, or an alias names a URN
+        another resource has or aliases (the step generator's duplicate checks)."""
+        with self._run.lock:
+            claimed = self._run.claimed_urns
+            problem = None
+            if resource.urn in claimed:
+                problem = f"Duplicate resource URN '{resource.urn}'; try giving it a unique name"
+            for alias in resource.options.aliases:
+                if alias in claimed and claimed[alias] != resource.urn:
+                    problem = (
+                        f"Duplicate resource alias '{alias}' applied to resource with URN "
+                        f"'{resource.urn}' conflicting with resource with URN '{claimed[alias]}'"
+                    )
+            if problem is None:
+                claimed[resource.urn] = resource.urn
+                for alias in resource.options.aliases:
+                    claimed[alias] = resource.urn
+                return
+            # Recorded, not only raised: the SDK wraps errors from the monitor in chains that
+            # bury the message.
+            self._run.errors.append(problem)
+        raise RuntimeError(problem)
 
     def _aliases(self, request: Any) -> tuple[str, ...]:
         """Every alias as the URN it names, whether the SDK sent URNs or alias specs."""
@@ -890,6 +925,14 @@ class _Monitor(pulumi_mocks.MockMonitor):
             self._run.errors.append(message)
             raise RuntimeError(message) from None
         return result
+
+
+def _trigger(request: Any) -> Any:
+    """A request's replacement trigger, deserialized like inputs (None when unset)."""
+    if not request.HasField("replacement_trigger"):
+        return None
+    value = json_format.MessageToDict(request.replacement_trigger)
+    return deserialize_properties({"trigger": value})["trigger"]
 
 
 def _fill_name(

@@ -224,6 +224,39 @@ def test_baseline_owner_runs_security_hub_and_guardduty_in_every_region(prod: Pr
         assert prod.outputs["regions"][region]["accountBaseline"] == "owned by this stack"
 
 
+def test_two_versions_of_one_standard_run_side_by_side() -> None:
+    """A10 (review finding 1: CIS 1.4.0 and 3.0.0 together gave two subscriptions one name):
+    the version is part of each subscription's name; a standard configured in one version
+    only keeps its former, version-less name as an alias, so a deployed stack sees no
+    replacement."""
+    both = [
+        "cis-aws-foundations-benchmark/v/1.4.0",
+        "cis-aws-foundations-benchmark/v/3.0.0",
+        "aws-foundational-security-best-practices/v/1.0.0",
+    ]
+    run = stack_run("prod", audit={"ownsAccountBaseline": True, "securityHubStandards": both})
+    prefix = base("prod", PRIMARY)
+    subscriptions = {
+        s.name: s
+        for s in in_region(
+            run, "aws:securityhub/standardsSubscription:StandardsSubscription", PRIMARY
+        )
+    }
+    assert set(subscriptions) == {
+        f"{prefix}-standard-cis-aws-foundations-benchmark-1-4-0",
+        f"{prefix}-standard-cis-aws-foundations-benchmark-3-0-0",
+        f"{prefix}-standard-aws-foundational-security-best-practices-1-0-0",
+    }
+    fsbp = subscriptions[f"{prefix}-standard-aws-foundational-security-best-practices-1-0-0"]
+    assert [a.rsplit("::", 1)[1] for a in fsbp.options.aliases] == [
+        f"{prefix}-standard-aws-foundational-security-best-practices"
+    ]
+    assert (
+        subscriptions[f"{prefix}-standard-cis-aws-foundations-benchmark-3-0-0"].options.aliases
+        == ()
+    )
+
+
 def test_trail_retention_defaults_to_logging_retention() -> None:
     """A3: without audit.trailLogRetentionDays the trail's group keeps logging.retentionDays."""
     run = stack_run("prod", audit={"ownsAccountBaseline": True})

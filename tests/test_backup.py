@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 
+import botocore.session
 import pulumi
 import pulumi_aws as aws
 import pytest
+from moto.events.models import EventPattern
 
-from components.backup import Backup, BackupArgs, BackupCopy
+from components.backup import FAILED_JOB_EVENTS, Backup, BackupArgs, BackupCopy
 from policy.harness import ACCOUNT_ID, ProgramRun, run_inline
 from policy.rules.iam import managed_arn_problem
 
@@ -151,18 +153,41 @@ def test_vault_lock_and_failure_alerts(backup: ProgramRun) -> None:
     assert lock.inputs["minRetentionDays"] == 7
     assert "changeableForDays" not in lock.inputs
     (rule,) = backup.of_type("aws:cloudwatch/eventRule:EventRule")
-    assert json.loads(rule.inputs["eventPattern"]) == {
-        "source": ["aws.backup"],
-        "detail-type": [
-            "Backup Job State Change",
-            "Copy Job State Change",
-            "Restore Job State Change",
-        ],
-        "detail": {"state": ["ABORTED", "EXPIRED", "FAILED", "PARTIAL"]},
-    }
+    pattern = rule.inputs["eventPattern"]
+    # Each job type's failed outcomes, in the field its events carry them (review finding:
+    # restore events report `status`, so a `state` filter never matched them).
+    assert _matches(pattern, "Backup Job State Change", state="EXPIRED")
+    assert _matches(pattern, "Copy Job State Change", state="PARTIAL")
+    assert _matches(pattern, "Restore Job State Change", status="FAILED")
+    assert _matches(pattern, "Restore Job State Change", status="ABORTED")
+    assert not _matches(pattern, "Restore Job State Change", state="FAILED")
+    assert not _matches(pattern, "Restore Job State Change", status="COMPLETED")
+    assert not _matches(pattern, "Backup Job State Change", state="COMPLETED")
+    assert not _matches(pattern, "Copy Job State Change", state="RUNNING")
     (target,) = backup.of_type("aws:cloudwatch/eventTarget:EventTarget")
     assert target.inputs["arn"] == TOPIC
     assert target.inputs["rule"] == rule.state["name"]
+
+
+def _matches(pattern: str, detail_type: str, **detail: str) -> bool:
+    """Whether an EventBridge pattern matches a backup event, by moto's implementation of
+    EventBridge's pattern matching (its TestEventPattern API is not implemented)."""
+    event = {"source": "aws.backup", "detail-type": detail_type, "detail": detail}
+    return EventPattern.load(pattern).matches_event(event)
+
+
+def test_failed_job_outcomes_are_the_apis_terminal_failures() -> None:
+    """M4: the outcomes alerted on are exactly each job API's terminal states other than
+    COMPLETED (botocore's BackupJobState, CopyJobState, RestoreJobStatus)."""
+    model = botocore.session.get_session().get_service_model("backup")
+    shapes = {
+        "Backup Job State Change": "BackupJobState",
+        "Copy Job State Change": "CopyJobState",
+        "Restore Job State Change": "RestoreJobStatus",
+    }
+    in_progress = {"CREATED", "PENDING", "RUNNING", "ABORTING", "COMPLETED"}
+    for event, (_, outcomes) in FAILED_JOB_EVENTS.items():
+        assert set(outcomes) == set(model.shape_for(shapes[event]).enum) - in_progress
 
 
 def test_minimal_plan_has_no_lock_notifications_or_copies() -> None:

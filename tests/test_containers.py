@@ -239,10 +239,23 @@ def test_native_blue_green_moves_traffic_between_the_target_groups() -> None:
             },
         }
     ]
-    assert {production.urn, test.urn} <= set(service.dependencies)
     [trust] = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
-    assert trust["Principal"] == {"Service": "ecs.amazonaws.com"}
+    # AWS's documented trust policy for this role, with no condition (review finding 9).
+    assert trust == {
+        "Effect": "Allow",
+        "Principal": {"Service": "ecs.amazonaws.com"},
+        "Action": "sts:AssumeRole",
+    }
     [attachment] = [a for a in r.of_type(ATTACHMENT) if a.inputs["role"] == role.state["name"]]
+    # The first deployment cannot be rolled back, so the service waits for the listener rules
+    # and for both roles' permissions (review finding 4).
+    execution = one(r, "aws:iam/rolePolicy:RolePolicy", f"{PREFIX}-task-execution")
+    assert {production.urn, test.urn, attachment.urn, execution.urn} <= set(service.dependencies)
+    definition = one(r, "aws:ecs/taskDefinition:TaskDefinition", f"{PREFIX}-app")
+    assert (
+        definition.inputs["executionRoleArn"]
+        == one(r, ROLE, f"{PREFIX}-task-execution").state["arn"]
+    )
     assert attachment.inputs["policyArn"].endswith(
         ":iam::aws:policy/AmazonECSInfrastructureRolePolicyForLoadBalancers"
     )
@@ -279,6 +292,10 @@ def test_listener_rules_forward_to_both_groups_and_leave_weights_to_ecs() -> Non
             zip((blue.state["arn"], green.state["arn"]), weights, strict=True)
         )
         assert rule.options.ignore_changes == ("actions",)
+        # A replaced target group replaces the rules too, old rule first (review finding 7):
+        # ignored actions would keep the old group's ARN and block its deletion.
+        assert rule.options.replacement_trigger == [blue.state["arn"], green.state["arn"]]
+        assert rule.options.delete_before_replace is True
 
 
 def test_cpu_and_memory_target_tracking_on_the_service() -> None:

@@ -87,6 +87,26 @@ def test_disabled_default_provider_fails_like_the_engine() -> None:
         run_inline(program, config={"pulumi:disable-default-providers": ["aws"]})
 
 
+def test_duplicate_urns_and_aliases_fail_like_the_engine() -> None:
+    """P11 (review finding: two Security Hub subscriptions shared a name, which the mocks
+    accepted): a second resource with the same URN, or an alias another resource already
+    holds, fails the run with the engine's message."""
+
+    def same_name() -> None:
+        aws.sns.Topic("alerts")
+        aws.sns.Topic("alerts")
+
+    with pytest.raises(ProgramError, match=r"Duplicate resource URN .*aws:sns/topic:Topic::alerts"):
+        run_inline(same_name, config={"aws:region": "us-east-1"})
+
+    def shared_alias() -> None:
+        aws.sns.Topic("one", opts=pulumi.ResourceOptions(aliases=[pulumi.Alias(name="old")]))
+        aws.sns.Topic("two", opts=pulumi.ResourceOptions(aliases=[pulumi.Alias(name="old")]))
+
+    with pytest.raises(ProgramError, match=r"Duplicate resource alias .*::old"):
+        run_inline(shared_alias, config={"aws:region": "us-east-1"})
+
+
 def test_runs_are_isolated() -> None:
     """Each run has its own root stack, config and resources (pulumi/pulumi#24338)."""
 

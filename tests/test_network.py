@@ -230,6 +230,8 @@ def test_ssh_only_from_configured_admin_cidr() -> None:
     assert {r.inputs["securityGroupId"] for r in ssh} == {app.id}
     (endpoint,) = run.of_type(EIC)
     assert endpoint.inputs["preserveClientIp"] is True
+    # One endpoint per VPC and no update API: the old one goes first (review finding 3).
+    assert endpoint.options.delete_before_replace is True
     assert endpoint.inputs["securityGroupIds"] == [eic.id]
     assert endpoint.inputs["subnetId"] in {s.id for s in subnets(run, "private")}
     out = [

@@ -117,6 +117,9 @@ def test_ca_bundle_downloaded_and_pinned_at_deploy_time(rotation: ProgramRun) ->
         "CA_BUNDLE_SHA256": RDS_GLOBAL_BUNDLE_SHA256,
     }
     assert fetch.inputs["triggers"] == list(environment.values())
+    # The previous stdout (the whole bundle) would exceed Linux's 128 KiB limit for one
+    # environment string on the next run (review finding 8).
+    assert fetch.inputs["addPreviousOutputInEnv"] is False
     function = _function(rotation, "postgres_rotation.handler")
     assert fetch.urn in function.property_dependencies["code"]
     assert function.inputs["environment"]["variables"]["DB_CA_BUNDLE"] == "rds-ca-bundle.pem"
@@ -228,6 +231,37 @@ def test_database_rotation_role_is_least_privilege(rotation: ProgramRun) -> None
         "ec2:DescribeSubnets",
         "ec2:UnassignPrivateIpAddresses",
     ]
+
+
+def test_rotation_may_write_the_secret_replica() -> None:
+    """M5, R5 (review finding 5): where the secret has a replica, each rotated value is
+    re-encrypted under the replica region's key, so the role may encrypt with that key, only
+    through Secrets Manager in that region."""
+    replica_key = "arn:aws:kms:eu-central-1:123456789012:key/3333"
+    run = _rotation(secret_replica_region="eu-central-1", secret_replica_key_arn=replica_key)
+    statements = _role_statements(run, _function(run, "postgres_rotation.handler"))
+    assert statements["ReplicaKeyThroughSecretsManager"] == {
+        "Effect": "Allow",
+        "Action": ["kms:Encrypt", "kms:GenerateDataKey"],
+        "Resource": replica_key,
+        "Sid": "ReplicaKeyThroughSecretsManager",
+        "Condition": {
+            "StringEquals": {"kms:ViaService": "secretsmanager.eu-central-1.amazonaws.com"}
+        },
+    }
+
+
+def test_real_program_grants_the_replica_key(prod: ProgramRun) -> None:
+    """M5: the prod writer region's rotation role reaches the peer region's secrets key."""
+    (function,) = [
+        f
+        for f in prod.of_type("aws:lambda/function:Function")
+        if f.inputs["handler"] == "postgres_rotation.handler"
+    ]
+    statements = _role_statements(prod, function)
+    grant = statements["ReplicaKeyThroughSecretsManager"]
+    keys = {k.state["arn"]: k.name for k in prod.of_type("aws:kms/key:Key") if "secrets" in k.name}
+    assert keys[grant["Resource"]].startswith("prod-core-eu-west-1")
 
 
 def test_app_settings_are_securestring_under_the_cmk(rotation: ProgramRun) -> None:

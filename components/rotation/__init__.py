@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -55,6 +56,12 @@ class RotationArgs:
     """When set, a SecureString password parameter is rotated every this many days."""
     ca_bundle: CaBundleSource = field(default_factory=CaBundleSource)
     """Where the database rotation function's RDS CA bundle comes from (R8)."""
+    secret_replica_region: str | None = None
+    """Where Secrets Manager keeps a replica of the secret (M5), if anywhere."""
+    secret_replica_key_arn: pulumi.Input[str] | None = None
+    """The replica's CMK in that region. Each rotated value is re-encrypted under it for the
+    replica, which needs kms:Encrypt and kms:GenerateDataKey there ("No permissions available
+    on the KMS key to complete the replication", Secrets Manager troubleshooting)."""
     wait_for: Sequence[pulumi.Resource] = ()
     """What must exist before the first rotation: the database (its instances) and the
     secret's first value. Secrets Manager rotates as soon as rotation is configured."""
@@ -99,6 +106,22 @@ class Rotation(pulumi.ComponentResource):
             retention_days=self._args.log_retention_days,
             parent=self,
         )
+
+    def _replica_key_statements(self) -> list[dict[str, Any]]:
+        """The rotation's grant on the replica region's secrets key, through Secrets Manager
+        in that region only."""
+        args = self._args
+        if args.secret_replica_region is None or args.secret_replica_key_arn is None:
+            return []
+        via = f"secretsmanager.{args.secret_replica_region}.amazonaws.com"
+        return [
+            allow(
+                ["kms:Encrypt", "kms:GenerateDataKey"],
+                args.secret_replica_key_arn,
+                sid="ReplicaKeyThroughSecretsManager",
+                condition={"StringEquals": {"kms:ViaService": via}},
+            )
+        ]
 
     def _role(
         self, name: str, statements: list[dict], group: aws.cloudwatch.LogGroup, *, purpose: str
@@ -178,6 +201,7 @@ class Rotation(pulumi.ComponentResource):
                 sid="SecretKeyThroughSecretsManager",
                 condition={"StringEquals": {"kms:ViaService": secrets_via}},
             ),
+            *self._replica_key_statements(),
             # Lambda attaches the function to the VPC through network interfaces; EC2 has no
             # resource-level permissions for describing them, so these take "*". The set is
             # AWSLambdaVPCAccessExecutionRole's (v3, 2024-01-05), which added DescribeSubnets.

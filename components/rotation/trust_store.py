@@ -67,6 +67,9 @@ def fetched_bundle(
         triggers=[source.url, source.sha256],
         # A failed check explains itself on stderr; a hundred certificates in every log don't.
         logging=command.local.Logging.STDERR,
+        # The provider would pass the previous stdout (the whole bundle, well over Linux's
+        # 128 KiB limit for one environment string) to the next run as PULUMI_COMMAND_STDOUT.
+        add_previous_output_in_env=False,
         opts=pulumi.ResourceOptions(parent=parent),
     )
     return fetch.stdout

@@ -19,7 +19,9 @@ def test_default_tags_of_an_explicit_provider_count() -> None:
             tags={"Owner": "o", "CostCenter": "cc"},
             opts=partial,
         )
-        aws.ec2.Vpc("blank", cidr_block="10.3.0.0/16", tags={"Owner": " "}, opts=provider())
+        aws.ec2.Vpc(
+            "blank", cidr_block="10.3.0.0/16", tags={"Owner": " "}, opts=provider(name="other")
+        )
         # Not taggable: no tags parameter, so not checked.
         aws.ec2.RouteTableAssociation(
             "assoc", subnet_id="subnet-1", route_table_id="rtb-1", opts=partial
