@@ -180,6 +180,9 @@ def test_issued_certificates_share_one_validation_record() -> None:
     (record,) = [x for x in r.of_type("aws:route53/record:Record") if x.inputs["type"] == "CNAME"]
     assert record.inputs["zoneId"] == "Z0123456789ABC"
     assert record.inputs["name"].endswith(".app.example.com.")
+    # The CNAME is the same for every certificate of this domain in the account: a second
+    # stack issuing one adopts the record instead of failing on CreateRecord (review finding).
+    assert record.inputs["allowOverwrite"] is True
     for region in regions("prod"):
         cert = one(r, "aws:acm/certificate:Certificate", f"prod-core-global-{region}-cert")
         assert cert.inputs["domainName"] == "app.example.com"
