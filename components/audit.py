@@ -15,6 +15,7 @@ import pulumi_aws as aws
 from .account import AccountContext
 from .buckets import SecureBucket, SecureBucketArgs
 from .config.audit import ACCOUNT_WIDE_RULES, AlarmThresholds
+from .db_events import subscribe_to_database_events
 from .iam import allow, document, service_trust_policy
 from .logs import encrypted_log_group
 from .naming import child_name, name_tag, token
@@ -240,6 +241,8 @@ class AuditArgs:
     db_cluster_identifier: pulumi.Input[str] | None = None
     """An Aurora cluster: database alarms and widgets on its writer (`DBClusterIdentifier`,
     `Role=WRITER`); Aurora reports per-instance local storage, not `FreeStorageSpace`."""
+    db_parameter_group_name: pulumi.Input[str] | None = None
+    """The RDS instance's parameter group: its configuration changes are notified."""
 
 
 class Audit(pulumi.ComponentResource):
@@ -280,6 +283,7 @@ class Audit(pulumi.ComponentResource):
         if args.config_enabled:
             self._create_config()
         self._create_operational_alarms()
+        subscribe_to_database_events(name, self.alert_topic.arn, self._database_sources(), self)
         self._create_dashboard()
         if args.account_wide:
             self._create_hygiene()
@@ -332,7 +336,11 @@ class Audit(pulumi.ComponentResource):
                         "Sid": "AlarmsAndEventsPublish",
                         "Effect": "Allow",
                         "Principal": {
-                            "Service": ["cloudwatch.amazonaws.com", "events.amazonaws.com"]
+                            "Service": [
+                                "cloudwatch.amazonaws.com",
+                                "events.amazonaws.com",
+                                "events.rds.amazonaws.com",
+                            ]
                         },
                         "Action": "sns:Publish",
                         "Resource": topic.arn,
@@ -351,6 +359,18 @@ class Audit(pulumi.ComponentResource):
                 opts=self._child,
             )
         return topic
+
+    def _database_sources(self) -> list[tuple[str, pulumi.Input[str]]]:
+        """The RDS event sources of this region's database tier."""
+        args = self._args
+        found: list[tuple[str, pulumi.Input[str]]] = []
+        if args.db_instance_identifier is not None:
+            found.append(("db-instance", args.db_instance_identifier))
+        if args.db_cluster_identifier is not None:
+            found.append(("db-cluster", args.db_cluster_identifier))
+        if args.db_parameter_group_name is not None:
+            found.append(("db-parameter-group", args.db_parameter_group_name))
+        return found
 
     def _alarm(self, suffix: str, description: str, **kwargs: Any) -> aws.cloudwatch.MetricAlarm:
         """An alarm that notifies the alert topic when it fires and when it clears (A4, A6)."""

@@ -405,6 +405,40 @@ class Compute(pulumi.ComponentResource):
             opts=self._child,
         )
 
+    def _launch_from(self, template: aws.ec2.LaunchTemplate) -> dict[str, object]:
+        """The template alone, or a mixed instances policy over the configured instance types
+        (all on demand, in the configured order) so one type running short in an AZ does not
+        stop the group (AutoScaling.6)."""
+        settings = self._settings
+        version = template.latest_version.apply(str)
+        if not settings.additional_instance_types:
+            return {
+                "launch_template": aws.autoscaling.GroupLaunchTemplateArgs(
+                    id=template.id, version=version
+                )
+            }
+        types = [settings.instance_type, *settings.additional_instance_types]
+        return {
+            "mixed_instances_policy": aws.autoscaling.GroupMixedInstancesPolicyArgs(
+                launch_template=aws.autoscaling.GroupMixedInstancesPolicyLaunchTemplateArgs(
+                    launch_template_specification=aws.autoscaling.GroupMixedInstancesPolicyLaunchTemplateLaunchTemplateSpecificationArgs(
+                        launch_template_id=template.id, version=version
+                    ),
+                    overrides=[
+                        aws.autoscaling.GroupMixedInstancesPolicyLaunchTemplateOverrideArgs(
+                            instance_type=instance_type
+                        )
+                        for instance_type in types
+                    ],
+                ),
+                instances_distribution=aws.autoscaling.GroupMixedInstancesPolicyInstancesDistributionArgs(
+                    on_demand_allocation_strategy="prioritized",
+                    on_demand_base_capacity=0,
+                    on_demand_percentage_above_base_capacity=100,
+                ),
+            )
+        }
+
     def _create_group(self, template: aws.ec2.LaunchTemplate) -> None:
         settings, args = self._settings, self._args
         name = child_name(self._name, "app")
@@ -414,9 +448,7 @@ class Compute(pulumi.ComponentResource):
             min_size=settings.min_size,
             max_size=settings.max_size,
             desired_capacity=settings.desired_capacity,
-            launch_template=aws.autoscaling.GroupLaunchTemplateArgs(
-                id=template.id, version=template.latest_version.apply(str)
-            ),
+            **self._launch_from(template),
             target_group_arns=[self.target_group.arn],
             health_check_type="ELB",
             health_check_grace_period=settings.health_check_grace_period_seconds,

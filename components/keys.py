@@ -217,4 +217,14 @@ class Keys(pulumi.ComponentResource):
                 "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
                 "Resource": "*",
             },
+            {
+                # RDS event subscriptions publish to it as well ("Amazon RDS" in the SNS guide's
+                # list of event sources for encrypted topics); as for EventBridge, no source
+                # condition is documented for the key.
+                "Sid": "RdsEventsUseKey",
+                "Effect": "Allow",
+                "Principal": {"Service": "events.rds.amazonaws.com"},
+                "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+                "Resource": "*",
+            },
         ]

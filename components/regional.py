@@ -172,7 +172,7 @@ class RegionalStack(pulumi.ComponentResource):
                 config_rules=audit.config.all_rules(),
                 mfa_group_name=hygiene.mfa_group_name,
                 create_mfa_group=hygiene.create_mfa_group,
-                password_policy=hygiene.password_policy,
+                password_policy=audit.owns_password_policy,
                 protect_buckets=audit.protect_buckets,
                 load_balancer_arn_suffix=self.compute.load_balancer.arn_suffix,
                 target_group_arn_suffixes=self._target_groups(),
@@ -183,6 +183,9 @@ class RegionalStack(pulumi.ComponentResource):
                 else None,
                 db_cluster_identifier=self.database.database.cluster_identifier
                 if isinstance(self.database.database, aws.rds.Cluster)
+                else None,
+                db_parameter_group_name=self.database.database.parameter_group_name
+                if isinstance(self.database.database, aws.rds.Instance)
                 else None,
             ),
             opts=child,
@@ -220,7 +223,11 @@ class RegionalStack(pulumi.ComponentResource):
             SecurityServices(
                 name,
                 SecurityServicesArgs(
-                    standards=audit.security_hub_standards, guard_duty=audit.guard_duty
+                    standards=audit.security_hub_standards,
+                    logs_key_arn=self.keys.logs.arn,
+                    log_retention_days=config.logging.retention_days,
+                    account_wide=region.role == "primary",
+                    guard_duty=audit.guard_duty,
                 ),
                 opts=child,
             )

@@ -1,8 +1,12 @@
-"""Security Hub with its standards and a GuardDuty detector in one region (A10).
+"""The account baseline's regional services and settings in one region (A10): Security Hub
+with its standards, GuardDuty with its protection plans, EBS encryption by default, IAM Access
+Analyzer, Systems Manager's automation logging and document-sharing block; and, in the
+account-wide region, the account's S3 public-access block.
 
-Both are account singletons per region ("You can have only one detector per account per
-Region"; Security Hub is enabled "for your account in the current Region"), so only the stack
-that owns the account baseline creates them.
+Each is an account singleton per region (or per account) ("You can have only one detector per
+account per Region"; Security Hub is enabled "for your account in the current Region"), so
+only the stack that owns the account baseline creates them. An account where one of them was
+turned on by hand or by AWS Organizations needs `pulumi import` for it before the first `up`.
 """
 
 from __future__ import annotations
@@ -14,7 +18,29 @@ import pulumi
 import pulumi_aws as aws
 
 from .account import AccountContext
+from .logs import encrypted_log_group
 from .naming import child_name, name_tag, token
+
+# GuardDuty protection plans (detector features) and the runtime-monitoring agents GuardDuty
+# manages, as the GuardDuty API names them (botocore DetectorFeature and
+# FeatureAdditionalConfiguration); Security Hub's GuardDuty.5-13 expect each of them on.
+GUARDDUTY_FEATURES = (
+    "S3_DATA_EVENTS",
+    "EKS_AUDIT_LOGS",
+    "EBS_MALWARE_PROTECTION",
+    "RDS_LOGIN_EVENTS",
+    "LAMBDA_NETWORK_LOGS",
+)
+GUARDDUTY_RUNTIME_AGENTS = (
+    "EKS_ADDON_MANAGEMENT",
+    "ECS_FARGATE_AGENT_MANAGEMENT",
+    "EC2_AGENT_MANAGEMENT",
+)
+# Systems Manager service settings (setting id after `servicesetting`): automation scripts log
+# to CloudWatch Logs (SSM.6), documents cannot be shared publicly (SSM.7).
+AUTOMATION_LOG_DESTINATION = "/ssm/automation/customer-script-log-destination"
+AUTOMATION_LOG_GROUP = "/ssm/automation/customer-script-log-group-name"
+DOCUMENT_SHARING = "/ssm/documents/console/public-sharing-permission"
 
 
 @dataclass
@@ -23,12 +49,17 @@ class SecurityServicesArgs:
 
     standards: Sequence[str]
     """Security Hub standards by ARN path (`aws-foundational-security-best-practices/v/1.0.0`)."""
+    logs_key_arn: pulumi.Input[str]
+    """CMK of the Systems Manager automation log group."""
+    log_retention_days: int
+    account_wide: bool
+    """The account-wide region: the account's S3 public-access block is created here."""
     guard_duty: bool = True
 
 
 class SecurityServices(pulumi.ComponentResource):
-    """Security Hub (consolidated control findings, the configured standards only) and
-    GuardDuty in the region of the provider in `opts`."""
+    """Security Hub (consolidated control findings, the configured standards only), GuardDuty
+    and the account's regional settings in the region of the provider in `opts`."""
 
     hub: aws.securityhub.Account
     detector: aws.guardduty.Detector | None
@@ -66,14 +97,27 @@ class SecurityServices(pulumi.ComponentResource):
                 ),
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[self.hub], aliases=aliases),
             )
-        self.detector = None
-        if args.guard_duty:
-            detector_name = child_name(name, "guardduty")
-            self.detector = aws.guardduty.Detector(
-                detector_name,
-                enable=True,
-                finding_publishing_frequency="FIFTEEN_MINUTES",
-                tags=name_tag(detector_name),
+        self.detector = self._guard_duty(name) if args.guard_duty else None
+        # New EBS volumes are encrypted even where a template forgets to ask (EC2.7).
+        aws.ebs.EncryptionByDefault(child_name(name, "ebs-encryption"), enabled=True, opts=child)
+        analyzer_name = child_name(name, "access-analyzer")
+        # Analyzer names are not autonamed; one account analyzer per region and stack.
+        aws.accessanalyzer.Analyzer(
+            analyzer_name,
+            analyzer_name=analyzer_name,
+            type="ACCOUNT",
+            tags=name_tag(analyzer_name),
+            opts=child,
+        )
+        self._systems_manager_settings(name, ctx, args)
+        if args.account_wide:
+            # One per account (S3.1): no bucket in the account can be made public.
+            aws.s3.AccountPublicAccessBlock(
+                child_name(name, "s3-account-public-access"),
+                block_public_acls=True,
+                block_public_policy=True,
+                ignore_public_acls=True,
+                restrict_public_buckets=True,
                 opts=child,
             )
         self.register_outputs(
@@ -82,3 +126,62 @@ class SecurityServices(pulumi.ComponentResource):
                 "guard_duty_detector": self.detector.id if self.detector else None,
             }
         )
+
+    def _guard_duty(self, name: str) -> aws.guardduty.Detector:
+        """The detector with every protection plan on, runtime monitoring with its agents
+        managed by GuardDuty (no agent to install on EC2, ECS Fargate or EKS)."""
+        detector_name = child_name(name, "guardduty")
+        detector = aws.guardduty.Detector(
+            detector_name,
+            enable=True,
+            finding_publishing_frequency="FIFTEEN_MINUTES",
+            tags=name_tag(detector_name),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        for feature in GUARDDUTY_FEATURES:
+            aws.guardduty.DetectorFeature(
+                child_name(detector_name, feature.lower().replace("_", "-")),
+                detector_id=detector.id,
+                name=feature,
+                status="ENABLED",
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+        aws.guardduty.DetectorFeature(
+            child_name(detector_name, "runtime-monitoring"),
+            detector_id=detector.id,
+            name="RUNTIME_MONITORING",
+            status="ENABLED",
+            additional_configurations=[
+                aws.guardduty.DetectorFeatureAdditionalConfigurationArgs(
+                    name=agent, status="ENABLED"
+                )
+                for agent in GUARDDUTY_RUNTIME_AGENTS
+            ],
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return detector
+
+    def _systems_manager_settings(
+        self, name: str, ctx: AccountContext, args: SecurityServicesArgs
+    ) -> None:
+        """Automation scripts log to an encrypted group of ours (SSM.6); documents are never
+        shared publicly (SSM.7)."""
+        group = encrypted_log_group(
+            child_name(name, "ssm-automation"),
+            kms_key_arn=args.logs_key_arn,
+            retention_days=args.log_retention_days,
+            parent=self,
+        )
+
+        def setting(suffix: str, key: str, value: pulumi.Input[str]) -> None:
+            aws.ssm.ServiceSetting(
+                child_name(name, "ssm", suffix),
+                # The setting's ARN (arn:<partition>:ssm:<region>:<account>:servicesetting/...).
+                setting_id=ctx.arn("ssm", f"servicesetting{key}"),
+                setting_value=value,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+
+        setting("automation-log-group", AUTOMATION_LOG_GROUP, group.name)
+        setting("automation-log-destination", AUTOMATION_LOG_DESTINATION, "CloudWatch")
+        setting("document-sharing", DOCUMENT_SHARING, "Disable")

@@ -1,9 +1,11 @@
 """Offline policy check: run a Pulumi Python program for a stack under mocks and evaluate the
-policy pack against it, with no cloud credentials and no Pulumi CLI (P10).
+policy pack against it, with no cloud credentials and no Pulumi CLI (P10, P13).
 
-    python -m policy.check --stack NAME [--program DIR] [--config FILE] [--json]
+    python -m policy.check --stack NAME [--program DIR] [--config FILE]
+                           [--format text|json|sarif|junit] [--fail-on SEVERITY] [--json]
 
-Exit status: 0 no mandatory violation, 1 at least one, 2 the program or its config failed.
+Exit status: 0 no mandatory violation at or above --fail-on (default low: any), 1 at least
+one, 2 the program, its config or a policy failed (naming which).
 """
 
 from __future__ import annotations
@@ -12,39 +14,15 @@ import argparse
 import json
 import sys
 import time
-from collections import Counter
 from pathlib import Path
-from typing import Any
 
-from .evaluate import Evaluation, evaluate
-from .harness import ProgramError, ProgramRun, run_program
-from .pack import INITIAL_CONFIG, PACK_ENFORCEMENT, POLICIES
+from .evaluate import evaluate
+from .harness import ProgramError, run_program
+from .pack import INITIAL_CONFIG, PACK_ENFORCEMENT, PACK_NAME, POLICIES
+from .report import SEVERITY_ORDER, Report, failing
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-
-
-def report(run: ProgramRun, evaluation: Evaluation) -> dict[str, Any]:
-    """The contract's JSON object for a run and its evaluation."""
-    return {
-        "stack": run.stack,
-        "resources": len(run.resources),
-        "types": dict(sorted(Counter(r.type for r in run.resources).items())),
-        "violations": [v.as_dict() for v in evaluation.violations],
-    }
-
-
-def render_text(data: dict[str, Any], unmocked: list[str], seconds: float) -> str:
-    """A readable report: counts by type, then violations grouped by enforcement."""
-    lines = [f"Stack {data['stack']}: {data['resources']} resources ({seconds:.2f} s)"]
-    width = max((len(t) for t in data["types"]), default=0)
-    lines += [f"  {t:<{width}}  {n}" for t, n in data["types"].items()]
-    if unmocked:
-        lines.append("Invokes answered with empty results (not mocked): " + ", ".join(unmocked))
-    for level in ("mandatory", "advisory"):
-        found = [v for v in data["violations"] if v["enforcement"] == level]
-        lines.append(f"{level.capitalize()} violations: {len(found)}")
-        lines += [f"  [{v['policy']}] {v['name']} ({v['type']}): {v['message']}" for v in found]
-    return "\n".join(lines)
+FORMATS = ("text", "json", "sarif", "junit")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,8 +37,16 @@ def main(argv: list[str] | None = None) -> int:
         help="Pulumi Python program directory (default: this repository)",
     )
     parser.add_argument("--config", help="policy pack config JSON (as --policy-pack-config)")
-    parser.add_argument("--json", action="store_true", help="print the JSON report only")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="report format")
+    parser.add_argument("--json", action="store_true", help="same as --format json")
+    parser.add_argument(
+        "--fail-on",
+        choices=SEVERITY_ORDER,
+        default="low",
+        help="lowest severity of a mandatory violation that fails the run (default: low)",
+    )
     args = parser.parse_args(argv)
+    fmt = "json" if args.json else args.format
 
     started = time.perf_counter()
     try:
@@ -80,12 +66,19 @@ def main(argv: list[str] | None = None) -> int:
         initial_config=INITIAL_CONFIG,
         config=pack_config,
     )
-    data = report(run, evaluation)
-    if args.json:
-        print(json.dumps(data, indent=2))
-    else:
-        print(render_text(data, run.unmocked_invokes, time.perf_counter() - started))
-    return 1 if evaluation.mandatory else 0
+    report = Report(run, evaluation, POLICIES, Path(args.program), PACK_NAME)
+    sys.stdout.write(report.render(fmt))
+    print(
+        f"{args.stack}: {len(run.resources)} resources checked in "
+        f"{time.perf_counter() - started:.2f} s (policies {evaluation.seconds:.2f} s)",
+        file=sys.stderr,
+    )
+    if evaluation.errors:
+        for error in evaluation.errors:
+            last = error.error.strip().splitlines()[-1]
+            print(f"error: policy {error.policy} failed on {error.urn}: {last}", file=sys.stderr)
+        return 2
+    return 1 if failing(evaluation, args.fail_on) else 0
 
 
 if __name__ == "__main__":

@@ -4,6 +4,11 @@ Resource policies get each resource's inputs (after the provider's Check) wrappe
 pulumi_policy's unknown-checking proxy; stack policies get every resource. Enforcement levels
 come from the pack's default, each policy's own level and the pack config (the same JSON shape
 as `pulumi preview --policy-pack-config`), in that order of precedence (lowest first).
+
+As the engine does, remediations of policies at the `remediate` level run first, in pack order,
+each on the inputs the previous one left; validation then sees the remediated inputs, and what
+still fails is mandatory. Findings an exemption hides are kept as suppressed; a policy that
+raises is recorded as an error with its traceback, never as a pass.
 """
 
 from __future__ import annotations
@@ -11,8 +16,9 @@ from __future__ import annotations
 import asyncio
 import inspect
 import time
+import traceback
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from pulumi_policy import (
@@ -39,6 +45,7 @@ class Violation:
 
     policy: str
     enforcement: str
+    severity: str
     urn: str
     type: str
     name: str
@@ -49,12 +56,63 @@ class Violation:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class Suppressed:
+    """A finding an exemption hid, with the exemption's reason."""
+
+    policy: str
+    severity: str
+    urn: str
+    type: str
+    name: str
+    message: str
+    reason: str
+    expires: str | None
+    ticket: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON object of the suppressed finding."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Remediation:
+    """A remediation the pack applied to a resource's inputs."""
+
+    policy: str
+    urn: str
+    type: str
+    name: str
+    changed: tuple[str, ...]
+    """Top-level input properties the remediation changed."""
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON object of the remediation."""
+        return {**asdict(self), "changed": list(self.changed)}
+
+
+@dataclass(frozen=True)
+class PolicyError:
+    """A policy that raised instead of deciding."""
+
+    policy: str
+    urn: str
+    error: str
+
+    def as_dict(self) -> dict[str, str]:
+        """JSON object of the error."""
+        return asdict(self)
+
+
 @dataclass
 class Evaluation:
-    """Violations found and the time spent evaluating policies."""
+    """What the pack found, sorted by (policy, URN, message), and the time it took."""
 
     violations: list[Violation]
     seconds: float
+    suppressed: list[Suppressed] = field(default_factory=list)
+    remediations: list[Remediation] = field(default_factory=list)
+    errors: list[PolicyError] = field(default_factory=list)
 
     @property
     def mandatory(self) -> list[Violation]:
@@ -128,13 +186,14 @@ def _duration_seconds(value: str) -> float:
     return total
 
 
-def _run_validation(result: Any) -> None:
+def _run_validation(result: Any) -> Any:
     if inspect.isawaitable(result):
         loop = asyncio.new_event_loop()
         try:
-            loop.run_until_complete(result)
+            return loop.run_until_complete(result)
         finally:
             loop.close()
+    return result
 
 
 def evaluate(
@@ -145,12 +204,13 @@ def evaluate(
     initial_config: Mapping[str, Any] | None = None,
     config: Mapping[str, Any] | None = None,
 ) -> Evaluation:
-    """Run every resource policy on every resource and every stack policy on the whole run."""
+    """Run remediations, every resource policy on every resource and every stack policy on the
+    whole run."""
     started = time.perf_counter()
     settings = resolve_policy_config(policies, pack_level, initial_config, config)
-    by_urn = run.by_urn()
-    violations: list[Violation] = []
-
+    resources = [r for r in run.resources if r.type != "pulumi:pulumi:Stack"]
+    by_urn = {r.urn: r for r in run.resources}
+    found = _Findings(run, by_urn)
     providers: dict[str | None, PolicyProviderResource | None] = {}
 
     def provider_of(resource: CapturedResource) -> PolicyProviderResource | None:
@@ -165,92 +225,195 @@ def evaluate(
             )
         return providers[resource.provider_urn]
 
-    def add(policy: Policy, level: EnforcementLevel, urn: str, message: str) -> None:
-        target = by_urn.get(urn)
-        if level == EnforcementLevel.REMEDIATE:
-            level = EnforcementLevel.MANDATORY
-        violations.append(
-            Violation(
-                policy=policy.name,
-                enforcement=level.value,
-                urn=urn,
-                type=target.type if target else "pulumi:pulumi:Stack",
-                name=target.name if target else f"{run.project}-{run.stack}",
-                message=message,
-            )
-        )
-
-    def cannot_verify(policy: Policy, urn: str, error: UnknownValueError) -> None:
-        add(
-            policy, EnforcementLevel.ADVISORY, urn, f"cannot verify during preview: {error.message}"
-        )
-
-    resources = [r for r in run.resources if r.type != "pulumi:pulumi:Stack"]
+    inputs = _remediate(resources, policies, settings, provider_of, found)
+    stack_view: list[PolicyResource] = []
     for policy in policies:
         level, properties = settings[policy.name]
         if level == EnforcementLevel.DISABLED:
             continue
+        if level == EnforcementLevel.REMEDIATE:
+            # What a remediation left failing is reported as mandatory (the engine's rule).
+            level = EnforcementLevel.MANDATORY
         if isinstance(policy, ResourceValidationPolicy):
+            types = getattr(policy, "resource_types", None)
             for resource in resources:
+                if types is not None and resource.type not in types:
+                    continue  # The policy's checks ignore this type; skip the proxy work.
                 args = ResourceValidationArgs(
                     resource.type,
-                    unknown_checking_proxy(resource.inputs),
+                    unknown_checking_proxy(inputs[resource.urn]),
                     resource.urn,
                     resource.name,
                     _options(resource),
                     provider_of(resource),
                     properties,
                 )
-
-                def report(
-                    message: str,
-                    _urn: str | None = None,
-                    *,
-                    _r: CapturedResource = resource,
-                    _p: Policy = policy,
-                    _l: EnforcementLevel = level,
-                ) -> None:
-                    add(_p, _l, _r.urn, message)
-
-                try:
-                    _run_validation(policy.validate(args, report))
-                except UnknownValueError as error:
-                    cannot_verify(policy, resource.urn, error)
-                except _NotApplicableError:
-                    pass
+                report = found.reporter(policy, level, resource.urn)
+                found.call(policy, resource.urn, policy.validate, args, report)
         elif isinstance(policy, StackValidationPolicy):
-            policy_resources = _policy_resources(run, resources, provider_of)
+            # Built once: stack policies only read it.
+            stack_view = stack_view or _policy_resources(run, resources, inputs, provider_of)
+            report = found.reporter(policy, level, None)
+            stack_args = StackValidationArgs(stack_view, properties)
+            found.call(policy, run.stack_urn, policy.validate, stack_args, report)
+    return found.evaluation(time.perf_counter() - started)
 
-            def report_stack(
-                message: str,
-                urn: str | None = None,
-                *,
-                _p: Policy = policy,
-                _l: EnforcementLevel = level,
-            ) -> None:
-                add(_p, _l, urn or run.stack_urn, message)
 
-            try:
-                _run_validation(
-                    policy.validate(StackValidationArgs(policy_resources, properties), report_stack)
-                )
-            except UnknownValueError as error:
-                cannot_verify(policy, run.stack_urn, error)
-            except _NotApplicableError:
-                pass
-    return Evaluation(violations, time.perf_counter() - started)
+class _Reporter:
+    """The `report_violation` callback of one policy (and resource), which also listens for
+    findings an exemption suppresses."""
+
+    def __init__(
+        self, findings: _Findings, policy: Policy, level: EnforcementLevel, urn: str | None
+    ) -> None:
+        self._findings, self._policy, self._level, self._urn = findings, policy, level, urn
+
+    def __call__(self, message: str, urn: str | None = None) -> None:
+        self._findings.add(self._policy, self._level, self._urn or urn, message)
+
+    def suppressed(self, message: str, urn: str | None = None, *, exemption: Any) -> None:
+        """A finding the policy's exemption hides."""
+        self._findings.suppress(self._policy, self._urn or urn, message, exemption)
+
+
+class _Findings:
+    """Collects violations, suppressed findings, remediations and errors of one evaluation."""
+
+    def __init__(self, run: ProgramRun, by_urn: Mapping[str, CapturedResource]) -> None:
+        self._run, self._by_urn = run, by_urn
+        self.violations: list[Violation] = []
+        self.suppressed: list[Suppressed] = []
+        self.remediations: list[Remediation] = []
+        self.errors: list[PolicyError] = []
+
+    def _target(self, urn: str) -> tuple[str, str]:
+        target = self._by_urn.get(urn)
+        if target is None:
+            return "pulumi:pulumi:Stack", f"{self._run.project}-{self._run.stack}"
+        return target.type, target.name
+
+    def reporter(self, policy: Policy, level: EnforcementLevel, urn: str | None) -> _Reporter:
+        return _Reporter(self, policy, level, urn)
+
+    def add(self, policy: Policy, level: EnforcementLevel, urn: str | None, message: str) -> None:
+        urn = urn or self._run.stack_urn
+        type_, name = self._target(urn)
+        self.violations.append(
+            Violation(policy.name, level.value, _severity(policy), urn, type_, name, message)
+        )
+
+    def suppress(self, policy: Policy, urn: str | None, message: str, exemption: Any) -> None:
+        urn = urn or self._run.stack_urn
+        type_, name = self._target(urn)
+        self.suppressed.append(
+            Suppressed(
+                policy.name,
+                _severity(policy),
+                urn,
+                type_,
+                name,
+                message,
+                exemption.reason,
+                exemption.expires,
+                exemption.ticket,
+            )
+        )
+
+    def call(self, policy: Policy, urn: str, function: Any, *args: Any) -> Any:
+        """Run one validation or remediation and return its (awaited) result: unknown values
+        become an advisory, exceptions an error (None is returned for both)."""
+        try:
+            return _run_validation(function(*args))
+        except UnknownValueError as error:
+            self.add(
+                policy,
+                EnforcementLevel.ADVISORY,
+                urn,
+                f"cannot verify during preview: {error.message}",
+            )
+        except _NotApplicableError:
+            pass
+        except Exception:  # a crashing policy is reported, never a pass
+            self.errors.append(PolicyError(policy.name, urn, traceback.format_exc()))
+        return None
+
+    def evaluation(self, seconds: float) -> Evaluation:
+        def order(item: Any) -> tuple[str, str, str]:
+            return (item.policy, item.urn, getattr(item, "message", ""))
+
+        return Evaluation(
+            sorted(self.violations, key=order),
+            seconds,
+            sorted(self.suppressed, key=order),
+            self.remediations,
+            sorted(self.errors, key=order),
+        )
+
+
+def _severity(policy: Policy) -> str:
+    severity = getattr(policy, "severity", None)
+    return severity.value if severity is not None else "medium"
+
+
+def _remediate(
+    resources: Sequence[CapturedResource],
+    policies: Sequence[Policy],
+    settings: Mapping[str, tuple[EnforcementLevel, dict[str, Any]]],
+    provider_of: Any,
+    found: _Findings,
+) -> dict[str, dict[str, Any]]:
+    """Each resource's inputs after the remediations of policies at the `remediate` level."""
+    inputs = {r.urn: r.inputs for r in resources}
+    remediating = [
+        p
+        for p in policies
+        if isinstance(p, ResourceValidationPolicy)
+        and settings[p.name][0] == EnforcementLevel.REMEDIATE
+        and p.has_remediation()
+    ]
+    for resource in resources:
+        for policy in remediating:
+            types = getattr(policy, "resource_types", None)
+            if types is not None and resource.type not in types:
+                continue
+            before = inputs[resource.urn]
+            args = ResourceValidationArgs(
+                resource.type,
+                unknown_checking_proxy(before),
+                resource.urn,
+                resource.name,
+                _options(resource),
+                provider_of(resource),
+                settings[policy.name][1],
+            )
+            outcome = found.call(policy, resource.urn, policy.remediate, args)
+            after = dict(outcome) if outcome else None
+            if after is None or after == before:
+                continue
+            changed = tuple(sorted(k for k in {*before, *after} if before.get(k) != after.get(k)))
+            inputs[resource.urn] = after
+            found.remediations.append(
+                Remediation(policy.name, resource.urn, resource.type, resource.name, changed)
+            )
+    return inputs
 
 
 def _policy_resources(
-    run: ProgramRun, resources: Sequence[CapturedResource], provider_of: Any
+    run: ProgramRun,
+    resources: Sequence[CapturedResource],
+    inputs: Mapping[str, dict[str, Any]],
+    provider_of: Any,
 ) -> list[PolicyResource]:
     # Stack policies see resources after creation: the mocked outputs, over the checked
     # inputs, so both configured and computed properties are visible.
     built: dict[str, PolicyResource] = {}
     for resource in resources:
-        props = {**resource.inputs, **resource.state}
-        if "tags" in resource.inputs:
-            props["tags"] = resource.inputs["tags"]
+        checked = inputs[resource.urn]
+        props = {**checked, **resource.state}
+        # Checked tags (default tags merged) and remediated inputs win over the outputs.
+        props.update(
+            {k: v for k, v in checked.items() if k == "tags" or resource.inputs.get(k) != v}
+        )
         built[resource.urn] = PolicyResource(
             resource.type,
             unknown_checking_proxy(props),

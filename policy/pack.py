@@ -11,6 +11,10 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, Policy
 
 from .rules import (
+    account,
+    balancers,
+    compute,
+    database,
     encryption,
     hygiene,
     iam,
@@ -18,8 +22,11 @@ from .rules import (
     network,
     preflight,
     resilience,
+    services,
+    storage,
     tagging,
     transport,
+    vpc,
 )
 
 PACK_NAME = "secure-infra-guardrails"
@@ -34,6 +41,13 @@ POLICIES: list[Policy] = [
     *resilience.POLICIES,
     *hygiene.POLICIES,
     *preflight.POLICIES,
+    *compute.POLICIES,
+    *database.POLICIES,
+    *storage.POLICIES,
+    *vpc.POLICIES,
+    *balancers.POLICIES,
+    *account.POLICIES,
+    *services.POLICIES,
 ]
 # Per-policy config the pack starts from; `--policy-pack-config` (or `policy.check --config`)
 # overrides it key by key. Defaults live in each policy's config schema.

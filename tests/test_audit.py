@@ -325,8 +325,9 @@ def test_every_alarm_notifies_its_regions_topic(stack: str) -> None:
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_alert_topic_per_region_encrypted_with_logs_cmk(stack: str) -> None:
-    """A5: one topic per region under that region's logs CMK; only CloudWatch and EventBridge
-    of this account may publish; the configured email is subscribed in every region."""
+    """A5: one topic per region under that region's logs CMK; only CloudWatch, EventBridge and
+    RDS events of this account may publish; the configured email is subscribed in every
+    region."""
     run = stack_run(stack)
     for region in STACKS[stack]:
         (topic,) = in_region(run, TOPIC, region)
@@ -335,7 +336,11 @@ def test_alert_topic_per_region_encrypted_with_logs_cmk(stack: str) -> None:
         assert policy.inputs["arn"] == topic.state["arn"]
         (statement,) = policy_of(policy)["Statement"]
         assert statement["Principal"] == {
-            "Service": ["cloudwatch.amazonaws.com", "events.amazonaws.com"]
+            "Service": [
+                "cloudwatch.amazonaws.com",
+                "events.amazonaws.com",
+                "events.rds.amazonaws.com",
+            ]
         }
         assert statement["Action"] == "sns:Publish"
         assert statement["Resource"] == topic.state["arn"]
@@ -507,9 +512,11 @@ def test_every_log_group_has_cmk_and_retention(stack: str) -> None:
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_hygiene_parts_are_off_by_default(stack: str) -> None:
-    """A9: the stack owns neither the password policy nor an MFA policy unless configured."""
+    """A9, IAM.7: no MFA policy unless configured; the password policy belongs to the stack
+    that owns the account baseline (prod), unless it says otherwise."""
     run = stack_run(stack)
-    assert run.of_type("aws:iam/accountPasswordPolicy:AccountPasswordPolicy") == []
+    policies = run.of_type("aws:iam/accountPasswordPolicy:AccountPasswordPolicy")
+    assert len(policies) == (1 if stack == "prod" else 0)
     assert run.of_type("aws:iam/policy:Policy") == []
     assert run.of_type("aws:iam/groupPolicyAttachment:GroupPolicyAttachment") == []
 

@@ -9,7 +9,7 @@ import sys
 import pytest
 from conftest import REPO_ROOT
 
-from policy.harness import ProgramError, ProgramRun, run_program
+from policy.harness import CapturedResource, ProgramError, ProgramRun, run_program
 
 BOOTSTRAP = REPO_ROOT / "bootstrap"
 
@@ -20,15 +20,20 @@ def state() -> ProgramRun:
     return run_program(BOOTSTRAP, "state")
 
 
-def _one(run: ProgramRun, type_token: str) -> dict:
-    (resource,) = run.of_type(type_token)
+def _bucket(run: ProgramRun, name: str) -> CapturedResource:
+    (bucket,) = [b for b in run.of_type("aws:s3/bucket:Bucket") if b.name == name]
+    return bucket
+
+
+def _one(run: ProgramRun, type_token: str, name: str = "state") -> dict:
+    (resource,) = [r for r in run.of_type(type_token) if r.name == name]
     return resource.inputs
 
 
 def test_state_bucket_is_versioned_encrypted_private_and_tls_only(state: ProgramRun) -> None:
     """S4: versioning on, SSE-KMS with the bucket CMK, all four public-access blocks, owner
     enforced, TLS-only policy, old versions kept for the configured days."""
-    (bucket,) = state.of_type("aws:s3/bucket:Bucket")
+    bucket = _bucket(state, "state")
     assert bucket.options.protect is True
     assert _one(state, "aws:s3/bucketVersioning:BucketVersioning")["versioningConfiguration"] == {
         "status": "Enabled"
@@ -61,6 +66,37 @@ def test_state_bucket_is_versioned_encrypted_private_and_tls_only(state: Program
         "rules"
     ]
     assert lifecycle["noncurrentVersionExpiration"] == {"noncurrentDays": 90}
+
+
+def test_state_access_is_logged(state: ProgramRun) -> None:
+    """S4, A11 (FSBP S3.9): reads and writes of the state go to a private, SSE-S3 access-log
+    bucket (the only encryption S3 log delivery takes) that admits only S3's logging service
+    of this account, under the state/ prefix."""
+    logs = _bucket(state, "state-access-logs")
+    assert logs.options.protect is True
+    logging = _one(state, "aws:s3/bucketLogging:BucketLogging")
+    assert logging["bucket"] == _bucket(state, "state").state["id"]
+    assert logging["targetBucket"] == logs.state["id"]
+    assert logging["targetPrefix"] == "state/"
+    (rule,) = _one(
+        state,
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        "state-access-logs",
+    )["rules"]
+    assert rule["applyServerSideEncryptionByDefault"] == {"sseAlgorithm": "AES256"}
+    deny, grant = json.loads(
+        _one(state, "aws:s3/bucketPolicy:BucketPolicy", "state-access-logs")["policy"]
+    )["Statement"]
+    assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert grant["Principal"] == {"Service": "logging.s3.amazonaws.com"}
+    assert grant["Resource"] == f"{logs.state['arn']}/state/*"
+    assert grant["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
+    (lifecycle,) = _one(
+        state,
+        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+        "state-access-logs",
+    )["rules"]
+    assert lifecycle["expiration"] == {"days": 365}
 
 
 def test_keys_rotate_are_protected_and_exported(state: ProgramRun) -> None:
@@ -108,4 +144,4 @@ def test_offline_check_runs_on_the_bootstrap_project() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert json.loads(result.stdout)["types"]["aws:s3/bucket:Bucket"] == 1
+    assert json.loads(result.stdout)["types"]["aws:s3/bucket:Bucket"] == 2

@@ -341,7 +341,21 @@ def test_autoscaling_group_in_private_subnets(stack: str) -> None:
         assert props["instanceRefresh"]["strategy"] == "Rolling"
         tg = one(r, TARGET_GROUP, name)
         assert props["targetGroupArns"] == [tg.state["arn"]]
-        assert props["launchTemplate"]["id"] == one(r, TEMPLATE, name).id
+        template = one(r, TEMPLATE, name).id
+        if stack == "prod":
+            # AutoScaling.6: the configured types in order, all on demand.
+            mixed = props["mixedInstancesPolicy"]
+            spec = mixed["launchTemplate"]["launchTemplateSpecification"]
+            assert spec["launchTemplateId"] == template
+            assert [o["instanceType"] for o in mixed["launchTemplate"]["overrides"]] == [
+                "m6i.large",
+                "m7i.large",
+                "m5.large",
+            ]
+            assert mixed["instancesDistribution"]["onDemandPercentageAboveBaseCapacity"] == 100
+            assert "launchTemplate" not in props
+        else:
+            assert props["launchTemplate"]["id"] == template
         tags = {t["key"]: t for t in props["tags"]}
         assert tags["Environment"]["value"] == stack
         assert all(t["propagateAtLaunch"] for t in tags.values())

@@ -257,7 +257,10 @@ BAD_CASES = {
         f"{NS}:network.interfaceEndpoints: must include secretsmanager",
     ),
     "containers without ECR endpoints": (
-        with_changes(compute={**VALID["compute"], "kind": "ecs"}),
+        with_changes(
+            compute={**VALID["compute"], "kind": "ecs"},
+            network={"interfaceEndpoints": ["secretsmanager", "logs", "kms"]},
+        ),
         f"{NS}:network.interfaceEndpoints: compute.kind ecs pulls images and writes logs "
         "from private subnets; add ecr.api, ecr.dkr",
     ),

@@ -187,7 +187,20 @@ def test_check_cli_contract(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     program = _write_program(tmp_path, PROGRAM, STACK)
     status = check_main(["--stack", "test", "--program", str(program), "--json"])
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"stack", "resources", "types", "violations"}
+    assert set(data) == {
+        "stack",
+        "resources",
+        "types",
+        "violations",
+        "suppressed",
+        "remediations",
+        "errors",
+        "unmockedInvokes",
+    }
+    assert all(
+        set(v) >= {"policy", "enforcement", "severity", "urn", "type", "name", "message"}
+        for v in data["violations"]
+    )
     assert data["stack"] == "test" and data["resources"] == 2
     assert data["types"] == {"aws:cloudwatch/logGroup:LogGroup": 1, "pulumi:providers:aws": 1}
     assert status == (1 if any(v["enforcement"] == "mandatory" for v in data["violations"]) else 0)

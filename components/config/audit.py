@@ -157,16 +157,17 @@ class ConfigServiceConfig(Section):
 
 
 class HygieneConfig(Section):
-    """Account-wide IAM settings the stack may own (A9). Both default off: an account usually
-    has one owner for them, and two stacks owning the password policy would fight."""
+    """Account-wide IAM settings the stack may own (A9). An account has one owner for them
+    (two stacks owning the password policy would fight): the MFA group is opt-in, the password
+    policy follows `ownsAccountBaseline` unless set."""
 
     mfa_group_name: str | None = None
     """IAM group of human users that gets the MFA-enforcement policy."""
     create_mfa_group: bool = False
     """Create `mfaGroupName` instead of attaching to an existing group."""
-    password_policy: bool = False
+    password_policy: bool | None = None
     """Own the account password policy (length 14, all character classes, 24 remembered,
-    90-day maximum age)."""
+    90-day maximum age). Unset: the stack that owns the account baseline owns it (IAM.7)."""
 
     @field_validator("mfa_group_name")
     @classmethod
@@ -242,6 +243,12 @@ class AuditConfig(Section):
                 "set ownsAccountBaseline: true in the one stack that owns them"
             )
         return self
+
+    @property
+    def owns_password_policy(self) -> bool:
+        """Whether this stack declares the account password policy."""
+        explicit = self.own_account_hygiene.password_policy
+        return self.owns_account_baseline if explicit is None else explicit
 
     @property
     def baseline_status(self) -> str:

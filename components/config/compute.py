@@ -157,6 +157,9 @@ class ComputeConfig(Section):
     deregistration_delay_seconds: int = Field(default=30, ge=0, le=3600)
     instance_type: str = "t3.micro"
     """EC2 instance type; Graviton types (t4g, m7g, ...) run the arm64 image."""
+    additional_instance_types: list[str] = Field(default_factory=list)
+    """Further instance types the group may launch when `instanceType` runs short in an AZ,
+    in order of preference (a mixed instances policy; AutoScaling.6). Same architecture."""
     ami_parameter: str | None = None
     """Public SSM parameter that resolves the AMI (never a hard-coded AMI id, C5); unset:
     Amazon Linux 2023 for the instance type's architecture."""
@@ -330,6 +333,25 @@ class ComputeConfig(Section):
                 f"desiredCount: {self.desired_count} must be between minCount "
                 f"({self.min_count}) and maxCount ({self.max_count})"
             )
+        for index, other in enumerate(self.additional_instance_types):
+            known = instance_types().get(other)
+            if known is None:
+                raise ValueError(
+                    f"additionalInstanceTypes[{index}]: {other!r} is not an EC2 instance type"
+                )
+            if self.architecture not in known.architectures:
+                raise ValueError(
+                    f"additionalInstanceTypes[{index}]: {other} does not run "
+                    f"{self.architecture} like instanceType {self.instance_type}; the launch "
+                    "template's image is for one architecture"
+                )
+            if self.ebs_optimized and known.ebs_optimized == "unsupported":
+                raise ValueError(
+                    f"additionalInstanceTypes[{index}]: {other} cannot launch EBS-optimized, "
+                    f"which the template asks for {self.instance_type}"
+                )
+            if other == self.instance_type or other in self.additional_instance_types[:index]:
+                raise ValueError(f"additionalInstanceTypes[{index}]: {other} is listed twice")
         if self.ami_parameter is not None:
             named = [a for a in LAUNCHABLE_ARCHITECTURES if a in self.ami_parameter]
             if named and self.architecture not in named:

@@ -157,6 +157,10 @@ class NetworkConfig(Section):
             "ssm",
             "ssmmessages",
             "ec2messages",
+            # FSBP EC2.10, EC2.55, EC2.56 ask every VPC for these three.
+            "ec2",
+            "ecr.api",
+            "ecr.dkr",
         ]
     )
     flow_log_traffic: Literal["ALL", "ACCEPT", "REJECT"] = "ALL"

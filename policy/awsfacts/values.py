@@ -106,3 +106,12 @@ def schedule_problem(expression: str, service: str) -> str | None:
         number = "the singular" if singular else "a plural"
         return f"{text!r}: EventBridge wants {number} unit: {rate_expression(value, base)}"
     return None
+
+
+def rate_days(expression: str) -> int | None:
+    """How many whole days a rate() expression spans (None if it is not a rate)."""
+    rate = _RATE.fullmatch(expression.strip())
+    if not rate:
+        return None
+    seconds = int(rate.group(1)) * _RATE_UNITS.get(rate.group(2).removesuffix("s"), 0)
+    return seconds // 86_400

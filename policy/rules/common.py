@@ -8,6 +8,7 @@ silently passing.
 
 from __future__ import annotations
 
+import datetime
 import importlib
 import inspect
 import json
@@ -26,24 +27,16 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from .exemptions import EXEMPTIONS_SCHEMA, exemption_for
+from .exemptions import apply as apply_exemption
+from .metadata import Meta
+
+Remediation = Callable[[ResourceValidationArgs], Mapping[str, Any] | None]
+"""A rule's remediation: the resource's corrected inputs, or None for nothing to change."""
 ResourceCheck = Callable[[ResourceValidationArgs], Iterable[str]]
 """A rule's resource validator: yields one message per violation."""
 StackCheck = Callable[[StackValidationArgs], Iterable[tuple[str, str]]]
 """A rule's stack validator: yields (urn, message) per violation."""
-
-EXEMPTIONS_SCHEMA: dict[str, Any] = {
-    "type": "array",
-    "description": "Resources this policy does not apply to: {resource: name or URN, reason}.",
-    "items": {
-        "type": "object",
-        "properties": {
-            "resource": {"type": "string"},
-            "reason": {"type": "string"},
-        },
-        "required": ["resource"],
-    },
-    "default": [],
-}
 
 PROD_ENVIRONMENTS = frozenset({"prod", "production"})
 
@@ -191,6 +184,18 @@ def tag_map(tags: Any) -> dict[str, Any]:
     return result
 
 
+def subnet_zones(resources: Sequence[Any]) -> dict[str, str]:
+    """Availability Zone of each subnet the stack declares, by subnet id (stack policies)."""
+    return {
+        str(r.props.get("id")): str(
+            r.props.get("availabilityZone") or r.props.get("availabilityZoneId")
+        )
+        for r in resources
+        if r.resource_type == "aws:ec2/subnet:Subnet"
+        and (r.props.get("availabilityZone") or r.props.get("availabilityZoneId"))
+    }
+
+
 def provider_default_tags(provider: Any) -> dict[str, Any]:
     """The default tags configured on a resource's provider (explicit or default provider)."""
     if provider is None:
@@ -212,28 +217,15 @@ def is_prod(environment: str | None) -> bool:
 
 
 # --------------------------------------------------------------------------------------------
-# Policies with exemptions (P9)
-
-
-def _exemptions(config: Mapping[str, Any] | None) -> list[Mapping[str, Any]]:
-    return [e for e in as_list((config or {}).get("exemptions")) if isinstance(e, Mapping)]
-
-
-def _exemption_for(
-    config: Mapping[str, Any] | None, urn: str, name: str
-) -> Mapping[str, Any] | None:
-    for exemption in _exemptions(config):
-        if exemption.get("resource") in (urn, name):
-            return exemption
-    return None
-
-
-def _logical_name(urn: str) -> str:
-    return urn.rsplit("::", 1)[-1]
+# Policies with metadata (P12) and exemptions (P9, P13)
 
 
 def _schema(extra: Mapping[str, Any] | None) -> PolicyConfigSchema:
     return PolicyConfigSchema(properties={"exemptions": EXEMPTIONS_SCHEMA, **(extra or {})})
+
+
+def _logical_name(urn: str) -> str:
+    return urn.rsplit("::", 1)[-1]
 
 
 def resource_policy(
@@ -241,35 +233,41 @@ def resource_policy(
     description: str,
     level: EnforcementLevel,
     check: ResourceCheck,
+    meta: Meta,
     config: Mapping[str, Any] | None = None,
+    remediate: Remediation | None = None,
 ) -> ResourceValidationPolicy:
     """A resource policy running `check`, honouring the policy's `exemptions` config.
 
-    An exemption needs a reason: one without is not honoured and is reported itself.
+    `remediate` (optional) returns the resource's corrected inputs, or None when it has nothing
+    to change; the engine runs it at the `remediate` enforcement level, before validation. It
+    never touches an exempted resource.
     """
 
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
         messages = list(check(args))
-        if not messages:
-            return
-        exemption = _exemption_for(args.get_config(), args.urn, args.name)
-        if exemption is not None:
-            if str(exemption.get("reason") or "").strip():
-                return
-            report(
-                f"exemption for {exemption.get('resource')} has no `reason`: add one to the "
-                f"`{name}` policy config, or remove the exemption"
-            )
-        for message in messages:
-            report(message)
+        if messages:
+            exemption = exemption_for(args.get_config(), args.urn, args.name)
+            apply_exemption(name, exemption, messages, report, None)
 
-    return ResourceValidationPolicy(
+    def remediate_unless_exempt(args: ResourceValidationArgs) -> Mapping[str, Any] | None:
+        assert remediate is not None
+        exemption = exemption_for(args.get_config(), args.urn, args.name)
+        if exemption is not None and exemption.problem(name, datetime.date.today()) is None:
+            return None
+        return remediate(args)
+
+    policy = ResourceValidationPolicy(
         name=name,
         description=description,
         enforcement_level=level,
         validate=validate,
         config_schema=_schema(config),
+        remediate=remediate_unless_exempt if remediate is not None else None,
+        **meta.policy_kwargs(),
     )
+    _describe(policy, meta, getattr(check, "types", None))
+    return policy
 
 
 def stack_policy(
@@ -277,31 +275,36 @@ def stack_policy(
     description: str,
     level: EnforcementLevel,
     check: StackCheck,
+    meta: Meta,
     config: Mapping[str, Any] | None = None,
 ) -> StackValidationPolicy:
     """A stack policy running `check`, honouring the policy's `exemptions` config."""
 
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
         settings = args.get_config()
+        found: dict[str, list[str]] = {}
         for urn, message in check(args):
-            exemption = _exemption_for(settings, urn, _logical_name(urn))
-            if exemption is not None:
-                if str(exemption.get("reason") or "").strip():
-                    continue
-                report(
-                    f"exemption for {exemption.get('resource')} has no `reason`: add one to "
-                    f"the `{name}` policy config, or remove the exemption",
-                    urn,
-                )
-            report(message, urn)
+            found.setdefault(urn, []).append(message)
+        for urn, messages in found.items():
+            exemption = exemption_for(settings, urn, _logical_name(urn))
+            apply_exemption(name, exemption, messages, report, urn)
 
-    return StackValidationPolicy(
+    policy = StackValidationPolicy(
         name=name,
         description=description,
         enforcement_level=level,
         validate=validate,
         config_schema=_schema(config),
+        **meta.policy_kwargs(),
     )
+    _describe(policy, meta, None)
+    return policy
+
+
+def _describe(policy: Any, meta: Meta, types: Iterable[str] | None) -> None:
+    # Read by the offline check (reports, coverage table, fast dispatch), never by the engine.
+    policy.meta = meta
+    policy.resource_types = frozenset(types) if types is not None else None
 
 
 AUTONAME = re.compile(r"^(?P<logical>.+)-[0-9a-f]{7}$")
@@ -320,4 +323,5 @@ def by_type(checks: Mapping[str, Callable[[Any], Iterable[str]]]) -> ResourceChe
         handler = checks.get(args.resource_type)
         return handler(args) if handler is not None else ()
 
+    check.types = frozenset(checks)  # type: ignore[attr-defined]
     return check

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from pulumi_policy import EnforcementLevel, StackValidationArgs
+from pulumi_policy import EnforcementLevel, Severity, StackValidationArgs
 
 from .common import (
     as_list,
@@ -16,6 +16,7 @@ from .common import (
     stack_policy,
     truthy,
 )
+from .metadata import Meta
 
 MANDATORY = EnforcementLevel.MANDATORY
 
@@ -163,6 +164,20 @@ def _launch_template(args: Any) -> Iterator[str]:
             )
 
 
+def _spot_fleet(args: Any) -> Iterator[str]:
+    for index, spec in enumerate(as_list(args.props.get("launchSpecifications"))):
+        devices = [
+            *(("rootBlockDevices", d) for d in as_list(spec.get("rootBlockDevices"))),
+            *(("ebsBlockDevices", d) for d in as_list(spec.get("ebsBlockDevices"))),
+        ]
+        for kind, device in devices:
+            if not truthy(device.get("encrypted")) or not _cmk(device.get("kmsKeyId")):
+                yield (
+                    f"launchSpecifications[{index}].{kind}: set encrypted=True and kmsKeyId "
+                    "to a customer-managed key"
+                )
+
+
 def _instance(args: Any) -> Iterator[str]:
     props = args.props
     devices: list[tuple[str, Any]] = []
@@ -233,6 +248,17 @@ POLICIES = [
                 "default": [],
             }
         },
+        meta=Meta(
+            category="encryption",
+            requirements=("P1",),
+            severity=Severity.MEDIUM,
+            url="https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html",
+            remediation=(
+                "Add an aws.s3.BucketServerSideEncryptionConfiguration for the bucket with "
+                "sse_algorithm 'aws:kms' and kms_master_key_id set to a customer-managed key (and "
+                "bucket_key_enabled=True). Only ALB and S3 access-log buckets may use AES256."
+            ),
+        ),
     ),
     resource_policy(
         "rds-encryption",
@@ -246,10 +272,21 @@ POLICIES = [
                 "aws:rds/clusterInstance:ClusterInstance": _rds_cluster_instance,
             }
         ),
+        meta=Meta(
+            category="encryption",
+            requirements=("P1",),
+            controls=("RDS.3", "RDS.27"),
+            remediation=(
+                "Set storage_encrypted=True and kms_key_id to a customer-managed key on the "
+                "instance or cluster, and performance_insights_kms_key_id when Performance "
+                "Insights is on. An existing unencrypted database is encrypted by restoring an "
+                "encrypted snapshot copy."
+            ),
+        ),
     ),
     resource_policy(
         "ebs-encryption",
-        "P1: EBS volumes, launch-template block devices and instance block devices are "
+        "P1: EBS volumes, launch-template, instance and Spot Fleet block devices are "
         "encrypted with a customer-managed key.",
         MANDATORY,
         by_type(
@@ -257,7 +294,18 @@ POLICIES = [
                 "aws:ebs/volume:Volume": _ebs_volume,
                 "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,
                 "aws:ec2/instance:Instance": _instance,
+                "aws:ec2/spotFleetRequest:SpotFleetRequest": _spot_fleet,
             }
+        ),
+        meta=Meta(
+            category="encryption",
+            requirements=("P1",),
+            controls=("EC2.3", "EC2.181", "EC2.173"),
+            remediation=(
+                "Give every EBS volume, launch-template block device mapping (including the root "
+                "device), instance block device and Spot Fleet launch specification encrypted=True"
+                " and kms_key_id set to a customer-managed key."
+            ),
         ),
     ),
     resource_policy(
@@ -276,11 +324,27 @@ POLICIES = [
                 "aws:backup/vault:Vault": _requires_cmk("kmsKeyArn", "backup vault"),
             }
         ),
+        meta=Meta(
+            category="encryption",
+            requirements=("P1",),
+            controls=("CloudTrail.2", "Backup.1"),
+            remediation=(
+                "Set the resource's KMS key property (kms_key_id, kms_master_key_id or "
+                "kms_key_arn) to a customer-managed key whose key policy lets the service use it; "
+                "AWS-managed aliases (alias/aws/...) cannot be audited or shared and are refused."
+            ),
+        ),
     ),
     resource_policy(
         "kms-key-rotation",
         "P1: symmetric customer-managed KMS keys have automatic rotation on.",
         MANDATORY,
         by_type({"aws:kms/key:Key": _kms_key}),
+        meta=Meta(
+            category="encryption",
+            requirements=("P1",),
+            controls=("KMS.4",),
+            remediation="Set enable_key_rotation=True on every symmetric customer-managed key.",
+        ),
     ),
 ]

@@ -9,10 +9,11 @@ import sys
 from collections.abc import Iterator
 from functools import cache
 
-from pulumi_policy import EnforcementLevel, ResourceValidationArgs
+from pulumi_policy import EnforcementLevel, ResourceValidationArgs, Severity
 from pulumi_policy.proxy import UnknownValueError
 
 from .common import by_type, is_autonamed, resource_class, resource_policy
+from .metadata import Meta
 
 # Types the provider documents as deprecated, in case its module carries no warning.
 DEPRECATED_TYPES = {
@@ -87,6 +88,16 @@ POLICIES = [
         "stack-unique suffix, so two stacks never collide.",
         EnforcementLevel.MANDATORY,
         by_type(dict.fromkeys(NAME_PROPS, _physical_name)),
+        meta=Meta(
+            category="hygiene",
+            requirements=("P8",),
+            severity=Severity.MEDIUM,
+            url="https://www.pulumi.com/docs/iac/concepts/resources/names/#autonaming",
+            remediation=(
+                "Leave the name property unset so Pulumi autonames the resource, or build the name"
+                " from the stack name and a pulumi-random suffix."
+            ),
+        ),
     ),
     resource_policy(
         "deprecated-resource-types",
@@ -94,5 +105,15 @@ POLICIES = [
         "configurations, LaunchConfiguration, ...).",
         EnforcementLevel.ADVISORY,
         _deprecated,
+        meta=Meta(
+            category="hygiene",
+            requirements=("P8",),
+            severity=Severity.LOW,
+            url="https://www.pulumi.com/registry/packages/aws/how-to-guides/7-0-migration/",
+            remediation=(
+                "Move to the replacement type the message names, with an alias or an import so the"
+                " cloud resource is kept."
+            ),
+        ),
     ),
 ]

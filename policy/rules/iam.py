@@ -8,16 +8,18 @@ since (`policy.awsfacts.iam`).
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import Any
 
-from pulumi_policy import EnforcementLevel, ResourceValidationArgs
+from pulumi_policy import EnforcementLevel, ResourceValidationArgs, Severity
 
 from ..awsfacts.iam import NEWER_MANAGED_POLICIES
 from .common import as_list, by_type, parse_document, principals, resource_policy, statements
+from .metadata import Meta
 
 MANDATORY = EnforcementLevel.MANDATORY
 
@@ -42,7 +44,13 @@ PINNING_CONDITION_KEYS = frozenset(
 LINT_ISSUES = frozenset(
     {"UNKNOWN_ACTION", "UNKNOWN_PREFIX", "RESOURCE_MISMATCH", "MALFORMED", "INVALID_ARN"}
 )
-ADMIN_POLICY_NAMES = frozenset({"AdministratorAccess", "PowerUserAccess", "IAMFullAccess"})
+# Managed policies no principal of this program should hold: admin-class ones, and
+# AWSCloudShellFullAccess, which uploads and downloads files to anything (CIS 1.22, IAM.27).
+ADMIN_POLICY_NAMES = frozenset(
+    {"AdministratorAccess", "PowerUserAccess", "IAMFullAccess", "AWSCloudShellFullAccess"}
+)
+# KMS.1/KMS.2: decrypting with every key in the account (FSBP's blockedActionsPatterns).
+KMS_DECRYPT_ACTIONS = ("kms:decrypt", "kms:reencryptfrom")
 MANAGED_ARN = re.compile(r"^arn:aws[a-z-]*:iam::aws:policy/(?P<path>.+)$")
 ROOT_PRINCIPAL = re.compile(r"^(arn:aws[a-z-]*:iam::)?\d{12}(:root)?$")
 
@@ -88,22 +96,47 @@ def _allows(statement: Mapping[str, Any]) -> bool:
     return statement.get("Effect") == "Allow"
 
 
-def _broad_actions(label: str, statement: Mapping[str, Any], index: int) -> Iterator[str]:
-    """`*` actions, `service:*` on every resource, and NotAction."""
+def _broad_actions(
+    label: str, statement: Mapping[str, Any], index: int, *, identity: bool = False
+) -> Iterator[str]:
+    """`*` actions, NotAction, `service:*` (anywhere in an identity policy, IAM.21; on every
+    resource in a resource policy) and, in identity policies, decryption with every KMS key
+    (KMS.1, KMS.2)."""
     resources = [str(r) for r in as_list(statement.get("Resource"))]
     if statement.get("NotAction") is not None:
         yield (
             f"{label} Statement[{index}] allows NotAction (everything else): list the needed "
             "actions in Action instead"
         )
-    for action in _actions(statement):
+    actions = _actions(statement)
+    for action in actions:
         if action == "*":
             yield f"{label} Statement[{index}] allows Action '*': list the actions it needs"
+        elif action.endswith(":*") and identity:
+            yield (
+                f"{label} Statement[{index}] allows {action}: list the {action[:-2]} actions "
+                "the principal needs"
+            )
         elif action.endswith(":*") and "*" in resources:
             yield (
                 f"{label} Statement[{index}] allows {action} on Resource '*': narrow the "
                 "actions or scope Resource to specific ARNs"
             )
+    if identity and "*" in resources:
+        decrypting = sorted({w for action in actions for w in _decrypt_actions(action)})
+        if decrypting:
+            yield (
+                f"{label} Statement[{index}] allows {', '.join(decrypting)} on Resource '*' "
+                "(every KMS key in the account): name the key ARNs"
+            )
+
+
+def _decrypt_actions(action: str) -> list[str]:
+    """The KMS decrypt actions an action pattern grants ('*' and 'kms:*' are reported as
+    broad actions already)."""
+    if action == "*" or action.endswith(":*"):
+        return []
+    return [w for w in KMS_DECRYPT_ACTIONS if fnmatch.fnmatchcase(w, action.lower())]
 
 
 def _identity_document(label: str, value: Any) -> Iterator[str]:
@@ -114,7 +147,7 @@ def _identity_document(label: str, value: Any) -> Iterator[str]:
         return
     for index, statement in enumerate(statements(document)):
         if _allows(statement):
-            yield from _broad_actions(label, statement, index)
+            yield from _broad_actions(label, statement, index, identity=True)
     for finding in _lint(document):
         yield f"{label} lint {finding}: use valid actions and matching resource ARNs"
 
@@ -230,6 +263,17 @@ POLICIES = [
                 "aws:iam/role:Role": _role,
             }
         ),
+        meta=Meta(
+            category="iam",
+            requirements=("P3",),
+            controls=("IAM.1", "IAM.21", "KMS.1", "KMS.2"),
+            remediation=(
+                "List the actions the principal needs, on the ARNs it needs them on. Never grant "
+                "'*' or service:* actions, and never kms:Decrypt or kms:ReEncryptFrom on every key"
+                " (Resource '*'): name the key ARNs. Trust only named service or account "
+                "principals."
+            ),
+        ),
     ),
     resource_policy(
         "iam-managed-policy-attachments",
@@ -244,6 +288,17 @@ POLICIES = [
                 "aws:iam/userPolicyAttachment:UserPolicyAttachment": _attachment,
                 "aws:iam/role:Role": _role_managed,
             }
+        ),
+        meta=Meta(
+            category="iam",
+            requirements=("P3",),
+            controls=("IAM.27",),
+            severity=Severity.HIGH,
+            remediation=(
+                "Attach a policy with only the actions the principal needs instead of "
+                "AdministratorAccess, PowerUserAccess, IAMFullAccess or AWSCloudShellFullAccess, "
+                "and check the name and path of every AWS-managed policy ARN."
+            ),
         ),
     ),
     resource_policy(
@@ -261,6 +316,16 @@ POLICIES = [
                 "aws:sqs/queuePolicy:QueuePolicy": _resource_policy,
                 "aws:secretsmanager/secretPolicy:SecretPolicy": _resource_policy,
             }
+        ),
+        meta=Meta(
+            category="iam",
+            requirements=("P3",),
+            controls=("KMS.5", "SNS.4", "S3.2", "S3.3"),
+            remediation=(
+                "Name the principal (a service or an account) in every Allow statement of a "
+                "bucket, key, topic, queue or secret policy, or pin Principal '*' with a condition"
+                " on aws:SourceArn, aws:SourceAccount, aws:PrincipalAccount or aws:PrincipalOrgID."
+            ),
         ),
     ),
 ]

@@ -8,7 +8,8 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, StackValidationArgs
 
-from .common import as_list, by_type, get, resource_policy, stack_policy, truthy
+from .common import by_type, get, resource_policy, stack_policy, truthy
+from .metadata import Meta
 
 MANDATORY = EnforcementLevel.MANDATORY
 VPC_TYPE = "aws:ec2/vpc:Vpc"
@@ -21,6 +22,12 @@ def _trail(args: ResourceValidationArgs) -> Iterator[str]:
         yield "isMultiRegionTrail is not true: set isMultiRegionTrail=True"
     if not truthy(props.get("enableLogFileValidation")):
         yield "enableLogFileValidation is not true: set enableLogFileValidation=True"
+    if not props.get("cloudWatchLogsGroupArn"):
+        yield (
+            "cloudWatchLogsGroupArn is not set: deliver the trail to a CloudWatch Logs group "
+            "(cloud_watch_logs_group_arn and cloud_watch_logs_role_arn), so metric filters and "
+            "alarms can watch it"
+        )
 
 
 def _load_balancer(args: ResourceValidationArgs) -> Iterator[str]:
@@ -32,12 +39,11 @@ def _load_balancer(args: ResourceValidationArgs) -> Iterator[str]:
         yield "accessLogs is not enabled: set accessLogs={bucket: <log bucket>, enabled: True}"
 
 
-def _database(args: ResourceValidationArgs) -> Iterator[str]:
-    if not as_list(args.props.get("enabledCloudwatchLogsExports")):
-        yield (
-            "enabledCloudwatchLogsExports is empty: export the engine's logs (e.g. "
-            "['postgresql', 'upgrade'])"
-        )
+def _classic_load_balancer(args: ResourceValidationArgs) -> Iterator[str]:
+    logs = args.props.get("accessLogs")
+    # The provider's access_logs block defaults `enabled` to true.
+    if not logs or not logs.get("bucket") or logs.get("enabled") is False:
+        yield "accessLogs is not enabled: set accessLogs={bucket: <log bucket>, enabled: True}"
 
 
 def _log_group(args: ResourceValidationArgs) -> Iterator[str]:
@@ -50,38 +56,62 @@ def _flow_logs(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
     vpcs = [r for r in args.resources if r.resource_type == VPC_TYPE]
     if not vpcs:
         return
+    # EC2.6 asks for rejected traffic at least: ALL or REJECT, not ACCEPT alone.
     logged: set[Any] = {
-        r.props.get("vpcId") for r in args.resources if r.resource_type == FLOW_LOG_TYPE
+        r.props.get("vpcId")
+        for r in args.resources
+        if r.resource_type == FLOW_LOG_TYPE and r.props.get("trafficType") in ("ALL", "REJECT")
     }
     for vpc in vpcs:
         if vpc.props.get("id") not in logged:
             yield (
                 vpc.urn,
-                f"VPC {vpc.name} has no FlowLog: add an aws.ec2.FlowLog with vpcId set to it",
+                f"VPC {vpc.name} has no FlowLog with trafficType ALL or REJECT: add an "
+                "aws.ec2.FlowLog with vpcId set to it",
             )
 
 
 POLICIES = [
     resource_policy(
         "audit-logging",
-        "P5: CloudTrail trails are multi-region with log-file validation; application load "
-        "balancers have access logs; RDS instances and clusters export logs; log groups have "
-        "a retention.",
+        "P5: CloudTrail trails are multi-region, validate their log files and deliver to "
+        "CloudWatch Logs; application and classic load balancers have access logs; log groups "
+        "have a retention.",
         MANDATORY,
         by_type(
             {
                 "aws:cloudtrail/trail:Trail": _trail,
                 "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
-                "aws:rds/instance:Instance": _database,
-                "aws:rds/cluster:Cluster": _database,
+                "aws:elb/loadBalancer:LoadBalancer": _classic_load_balancer,
                 "aws:cloudwatch/logGroup:LogGroup": _log_group,
             }
+        ),
+        meta=Meta(
+            category="logging",
+            requirements=("P5",),
+            controls=("CloudTrail.4", "CloudTrail.5", "ELB.5"),
+            remediation=(
+                "Trails: is_multi_region_trail=True, enable_log_file_validation=True and "
+                "cloud_watch_logs_group_arn with cloud_watch_logs_role_arn. Application and "
+                "Classic load balancers: access_logs with a bucket and enabled=True. Log groups: "
+                "retention_in_days."
+            ),
         ),
     ),
     stack_policy(
         "vpc-flow-logs",
-        "P5: every VPC has a flow log (aws.ec2.FlowLog with vpcId = the VPC's id).",
+        "P5: every VPC has a flow log (aws.ec2.FlowLog with vpcId = the VPC's id) recording "
+        "rejected traffic (ALL or REJECT).",
         MANDATORY,
         _flow_logs,
+        meta=Meta(
+            category="logging",
+            requirements=("P5",),
+            controls=("EC2.6",),
+            remediation=(
+                "Add an aws.ec2.FlowLog with vpc_id set to the VPC and traffic_type ALL (or "
+                "REJECT), delivered to an encrypted log group or bucket."
+            ),
+        ),
     ),
 ]

@@ -7,10 +7,11 @@ import ipaddress
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from pulumi_policy import EnforcementLevel, ResourceValidationArgs, StackValidationArgs
+from pulumi_policy import EnforcementLevel, ResourceValidationArgs, Severity, StackValidationArgs
 
-from .common import as_list, by_type, resource_policy, stack_policy, truthy
+from .common import as_list, by_type, get, resource_policy, stack_policy, truthy
 from .encryption import BUCKET_TYPES, bucket_keys
+from .metadata import Meta
 
 MANDATORY = EnforcementLevel.MANDATORY
 WORLD = frozenset({"0.0.0.0/0", "::/0"})
@@ -133,6 +134,22 @@ def _launch_template(args: ResourceValidationArgs) -> Iterator[str]:
             )
 
 
+def _launch_configuration(args: ResourceValidationArgs) -> Iterator[str]:
+    if truthy(args.props.get("associatePublicIpAddress")):
+        yield (
+            "associatePublicIpAddress is true: set it to False (instances run in private "
+            "subnets behind the load balancer)"
+        )
+
+
+def _ecs_network(args: ResourceValidationArgs) -> Iterator[str]:
+    if truthy(get(args.props, "networkConfiguration", "assignPublicIp")):
+        yield (
+            "networkConfiguration.assignPublicIp is true: set assign_public_ip=False and run "
+            "the tasks in private subnets (they reach AWS APIs through NAT or VPC endpoints)"
+        )
+
+
 def _subnet(args: ResourceValidationArgs) -> Iterator[str]:
     if truthy(args.props.get("mapPublicIpOnLaunch")):
         yield (
@@ -214,11 +231,22 @@ POLICIES = [
             }
         ),
         config={"allowedAdminCidrs": ADMIN_CIDRS_SCHEMA},
+        meta=Meta(
+            category="network",
+            requirements=("P4",),
+            controls=("EC2.18", "EC2.19", "EC2.53", "EC2.54"),
+            remediation=(
+                "Admit 0.0.0.0/0 and ::/0 only on ports 80 and 443 of the load balancer's group; "
+                "reach other tiers through security-group references; allow SSH/RDP only from the "
+                "configured admin CIDRs, or use Session Manager or EC2 Instance Connect Endpoint."
+            ),
+        ),
     ),
     resource_policy(
         "no-public-exposure",
-        "P4: databases are not publicly accessible; instances, launch templates and subnets "
-        "assign no public IPs; S3 public-access blocks have all four flags on.",
+        "P4: databases are not publicly accessible; instances, launch templates, launch "
+        "configurations, subnets, ECS services and task sets assign no public IPs; S3 "
+        "public-access blocks have all four flags on.",
         MANDATORY,
         by_type(
             {
@@ -227,9 +255,32 @@ POLICIES = [
                 "aws:rds/clusterInstance:ClusterInstance": _database,
                 "aws:ec2/instance:Instance": _instance,
                 "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,
+                "aws:ec2/launchConfiguration:LaunchConfiguration": _launch_configuration,
+                "aws:ecs/service:Service": _ecs_network,
+                "aws:ecs/taskSet:TaskSet": _ecs_network,
                 "aws:ec2/subnet:Subnet": _subnet,
                 PAB_TYPE: _public_access_block,
             }
+        ),
+        meta=Meta(
+            category="network",
+            requirements=("P4",),
+            controls=(
+                "RDS.2",
+                "EC2.9",
+                "EC2.15",
+                "EC2.25",
+                "AutoScaling.5",
+                "ECS.2",
+                "ECS.16",
+                "S3.8",
+            ),
+            remediation=(
+                "Set publicly_accessible=False on databases, associate_public_ip_address=False on "
+                "instances, launch templates and launch configurations, "
+                "map_public_ip_on_launch=False on subnets and assign_public_ip=False on ECS "
+                "services and task sets; set all four public-access-block flags to True."
+            ),
         ),
     ),
     stack_policy(
@@ -237,6 +288,15 @@ POLICIES = [
         "P4: every S3 bucket has a BucketPublicAccessBlock.",
         MANDATORY,
         _buckets_blocked,
+        meta=Meta(
+            category="network",
+            requirements=("P4",),
+            controls=("S3.8", "S3.2", "S3.3"),
+            remediation=(
+                "Add an aws.s3.BucketPublicAccessBlock for the bucket with block_public_acls, "
+                "block_public_policy, ignore_public_acls and restrict_public_buckets all True."
+            ),
+        ),
     ),
 ]
 
@@ -247,5 +307,16 @@ POLICIES.append(
         "associated.",
         MANDATORY,
         _public_load_balancers_behind_waf,
+        meta=Meta(
+            category="network",
+            requirements=("P4", "C9"),
+            severity=Severity.MEDIUM,
+            url="https://docs.aws.amazon.com/waf/latest/developerguide/waf-application-load-balancer.html",
+            remediation=(
+                "Create an aws.wafv2.WebAcl with scope REGIONAL (AWS managed rule groups and a "
+                "rate rule) and an aws.wafv2.WebAclAssociation whose resource_arn is the load "
+                "balancer."
+            ),
+        ),
     )
 )

@@ -12,10 +12,11 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from pulumi_policy import EnforcementLevel, ResourceValidationArgs
+from pulumi_policy import EnforcementLevel, ResourceValidationArgs, Severity
 
 from ..awsfacts import elb, lambda_runtimes, names, postgres, values
 from .common import as_list, by_type, get, resource_policy, truthy
+from .metadata import Meta
 
 MANDATORY = EnforcementLevel.MANDATORY
 LISTENER_TYPES = ("aws:lb/listener:Listener", "aws:alb/listener:Listener")
@@ -278,8 +279,25 @@ def _waf_log_destination(args: ResourceValidationArgs) -> Iterator[str]:
             yield f"logDestinationConfigs[{index}] {text!r}: drop the ':*' suffix"
 
 
-def _preflight(name: str, description: str, check: Any, config: Any = None) -> Any:
-    return resource_policy(name, f"P11: {description}", MANDATORY, check, config=config)
+def _preflight(
+    name: str,
+    description: str,
+    check: Any,
+    url: str,
+    remediation: str,
+    config: Any = None,
+    controls: tuple[str, ...] = (),
+) -> Any:
+    # A value AWS refuses fails the deployment part-way, whatever the value was for.
+    meta = Meta(
+        category="preflight",
+        requirements=("P11",),
+        controls=controls,
+        severity=Severity.HIGH,
+        url=url,
+        remediation=remediation,
+    )
+    return resource_policy(name, f"P11: {description}", MANDATORY, check, meta, config=config)
 
 
 def _on(types: tuple[str, ...] | str, check: Any) -> Any:
@@ -292,6 +310,12 @@ POLICIES = [
         "physical names (explicit, autonamed or prefixes) fit AWS's length, character and "
         "reserved-prefix rules.",
         _on(tuple(names.NAME_RULES), _physical_names),
+        url="https://www.pulumi.com/docs/iac/concepts/resources/names/",
+        remediation=(
+            "Shorten the stack's base name (project, environment, region) or the logical name, or "
+            "set the name or name_prefix explicitly within the limit the message gives; autonamed "
+            "resources add 8 characters."
+        ),
     ),
     _preflight(
         "preflight-elb-ssl-policy",
@@ -305,16 +329,31 @@ POLICIES = [
                 "default": [],
             }
         },
+        url="https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html",
+        remediation=(
+            "Name a security policy Elastic Load Balancing publishes; list a newer one in "
+            "additionalSslPolicies if this pack's catalog predates it."
+        ),
     ),
     _preflight(
         "preflight-performance-insights-retention",
         "Performance Insights retention is 7, 31 * months or 731 days.",
         _on(RDS_TYPES, _performance_insights),
+        url="https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html",
+        remediation=(
+            "Set performance_insights_retention_period to 7, a multiple of 31 up to 713 (months), "
+            "or 731."
+        ),
     ),
     _preflight(
         "preflight-log-retention",
         "log group retention is a CloudWatch Logs period.",
         _on("aws:cloudwatch/logGroup:LogGroup", _log_retention),
+        url="https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html",
+        remediation=(
+            "Set retention_in_days to one of the periods CloudWatch Logs accepts (1, 3, 5, 7, 14, "
+            "30, 60, 90, ..., 3653)."
+        ),
     ),
     _preflight(
         "preflight-schedule-expressions",
@@ -326,41 +365,81 @@ POLICIES = [
                 "aws:secretsmanager/secretRotation:SecretRotation": _secret_rotation,
             }
         ),
+        url="https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html",
+        remediation=(
+            "Write rate() with a singular unit for 1 (rate(1 day)) and a plural one otherwise, and"
+            " cron() with six fields and ? in day-of-month or day-of-week."
+        ),
     ),
     _preflight(
         "preflight-backup-plan",
         "AWS Backup rules use cron schedules and keep cold recovery points at least 90 days.",
         _on("aws:backup/plan:Plan", _backup_plan),
+        url="https://docs.aws.amazon.com/aws-backup/latest/devguide/API_Lifecycle.html",
+        remediation=(
+            "Give every rule a cron() schedule and keep recovery points at least 90 days after "
+            "they move to cold storage."
+        ),
     ),
     _preflight(
         "preflight-static-db-parameters",
         "static PostgreSQL parameters are applied pending-reboot, never immediate.",
         _on(PARAMETER_GROUP_TYPES, _static_parameters),
+        url="https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithParamGroups.Modifying.html",
+        remediation=(
+            "Set apply_method='pending-reboot' on static parameters; RDS refuses 'immediate' for "
+            "them."
+        ),
     ),
     _preflight(
         "preflight-replica-final-snapshot",
         "read replicas skip the final snapshot (RDS refuses one on deletion).",
         _on("aws:rds/instance:Instance", _replica_final_snapshot),
+        url="https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DeleteDBInstance.html",
+        remediation=(
+            "Set skip_final_snapshot=True on read replicas (their data lives on in the source) and"
+            " leave final_snapshot_identifier unset."
+        ),
     ),
     _preflight(
         "preflight-engine-version-pin",
         "no exact minor engine version while automatic minor upgrades are on.",
         _on(("aws:rds/instance:Instance", "aws:rds/cluster:Cluster"), _engine_version_pin),
+        url="https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_UpgradeDBInstance.Upgrading.html",
+        remediation=(
+            "Pin only the major version (engine_version '16') while auto_minor_version_upgrade is "
+            "on, or turn automatic minor upgrades off to pin a minor version."
+        ),
     ),
     _preflight(
         "preflight-lambda-runtime",
         "Lambda functions use runtimes AWS has not deprecated.",
         _on("aws:lambda/function:Function", _lambda_runtime),
+        url="https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html",
+        remediation=(
+            "Move the function to a runtime AWS still supports (python3.12 or later for Python)."
+        ),
+        controls=("Lambda.2",),
     ),
     _preflight(
         "preflight-target-group-health-check",
         "target group health checks have a timeout below the interval, within AWS's ranges.",
         _on(TARGET_GROUP_TYPES, _target_group_health_check),
+        url="https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html",
+        remediation=(
+            "Keep the health check timeout below the interval and both, with the thresholds, "
+            "within the ranges the message gives."
+        ),
     ),
     _preflight(
         "preflight-alarm-period",
         "alarm periods and evaluation windows are ones CloudWatch accepts.",
         _on("aws:cloudwatch/metricAlarm:MetricAlarm", _alarm_period),
+        url="https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html",
+        remediation=(
+            "Use a period of 10, 20 or 30 seconds (high-resolution metrics) or a multiple of 60, "
+            "and keep period times evaluation periods at most one day."
+        ),
     ),
     _preflight(
         "preflight-waf-log-destination",
@@ -368,11 +447,21 @@ POLICIES = [
         _on(
             "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", _waf_log_destination
         ),
+        url="https://docs.aws.amazon.com/waf/latest/developerguide/logging-destinations.html",
+        remediation=(
+            "Name the log group (or bucket, or Firehose stream) with the aws-waf-logs- prefix."
+        ),
     ),
     _preflight(
         "route53-health-check-params",
         "Route 53 health checks set only parameters valid for their type, with valid "
         "interval and threshold (insufficientDataHealthStatus only with CLOUDWATCH_METRIC).",
         _on("aws:route53/healthCheck:HealthCheck", _health_check),
+        url="https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html",
+        remediation=(
+            "Set only the parameters the health check's type takes "
+            "(insufficient_data_health_status only with CLOUDWATCH_METRIC), a request interval of "
+            "10 or 30 and a failure threshold of 1 to 10."
+        ),
     ),
 ]

@@ -11,9 +11,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from pulumi_policy import EnforcementLevel, ResourceValidationArgs, StackValidationArgs
+from pulumi_policy import EnforcementLevel, ResourceValidationArgs, Severity, StackValidationArgs
 
-from .common import as_list, environment_of, is_prod, resource_policy, stack_policy, truthy
+from .common import (
+    as_list,
+    environment_of,
+    get,
+    is_prod,
+    resource_policy,
+    stack_policy,
+    truthy,
+)
+from .metadata import Meta
 
 MIN_BACKUP_DAYS = 7
 STATEFUL_TYPES = frozenset(
@@ -61,16 +70,31 @@ def _rds_cluster(props: Any) -> Iterator[str]:
 
 
 def _load_balancer(props: Any) -> Iterator[str]:
-    if (props.get("loadBalancerType") or "application") == "application" and not truthy(
-        props.get("enableDeletionProtection")
-    ):
+    # Application, network and gateway load balancers alike (ELB.6).
+    if not truthy(props.get("enableDeletionProtection")):
         yield "enableDeletionProtection is not true: set enableDeletionProtection=True"
+
+
+def _auto_scaling_group(props: Any) -> Iterator[str]:
+    # AutoScaling.6: capacity survives one instance type running short in an AZ.
+    policy = props.get("mixedInstancesPolicy")
+    overrides = as_list(get(policy, "launchTemplate", "overrides")) if policy else []
+    types = {o.get("instanceType") for o in overrides if o.get("instanceType")}
+    requirements = any(o.get("instanceRequirements") for o in overrides)
+    if len(types) < 2 and not requirements:
+        yield (
+            "the group launches a single instance type: give it a mixed_instances_policy whose "
+            "launch template overrides list two or more instance types (or instance "
+            "requirements)"
+        )
 
 
 CHECKS: dict[str, Callable[[Any], Iterator[str]]] = {
     "aws:rds/instance:Instance": _rds_instance,
     "aws:rds/cluster:Cluster": _rds_cluster,
     "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
+    "aws:alb/loadBalancer:LoadBalancer": _load_balancer,
+    "aws:autoscaling/group:Group": _auto_scaling_group,
 }
 
 
@@ -166,16 +190,47 @@ POLICIES = [
     resource_policy(
         "prod-resilience",
         "P7 (Environment prod/production): RDS Multi-AZ, backups >= 7 days, deletion "
-        "protection and final snapshots on RDS/Aurora/ALB; stateful resources (RDS, KMS keys, "
-        "buckets, secrets, backup vaults) have protect set.",
+        "protection and final snapshots on RDS/Aurora/load balancers; Auto Scaling groups "
+        "with two or more instance types; stateful resources (RDS, KMS keys, buckets, "
+        "secrets, backup vaults) have protect set.",
         EnforcementLevel.MANDATORY,
         resilience_check(prod=True),
+        meta=Meta(
+            category="resilience",
+            requirements=("P7",),
+            controls=("RDS.5", "RDS.7", "RDS.8", "RDS.11", "ELB.6", "AutoScaling.6"),
+            partial={
+                "KMS.3": "keys must carry protect; whether one is scheduled for deletion is only "
+                "visible in the account",
+            },
+            remediation=(
+                "RDS: multi_az=True, backup_retention_period >= 7, deletion_protection=True and a "
+                "final snapshot. Load balancers: enable_deletion_protection=True. Auto Scaling "
+                "groups: a mixed_instances_policy with at least two instance types over two or "
+                "more AZs. Stateful resources: ResourceOptions(protect=True)."
+            ),
+        ),
     ),
     resource_policy(
         "nonprod-resilience",
         "P7 (other environments, advisory): the same checks as prod-resilience.",
         EnforcementLevel.ADVISORY,
         resilience_check(prod=False),
+        meta=Meta(
+            category="resilience",
+            requirements=("P7",),
+            controls=("RDS.5", "RDS.7", "RDS.8", "RDS.11", "ELB.6", "AutoScaling.6"),
+            partial={
+                "KMS.3": "keys must carry protect; whether one is scheduled for deletion is only "
+                "visible in the account",
+            },
+            remediation=(
+                "RDS: multi_az=True, backup_retention_period >= 7, deletion_protection=True and a "
+                "final snapshot. Load balancers: enable_deletion_protection=True. Auto Scaling "
+                "groups: a mixed_instances_policy with at least two instance types over two or "
+                "more AZs. Stateful resources: ResourceOptions(protect=True)."
+            ),
+        ),
     ),
     stack_policy(
         "prod-nat-per-az",
@@ -183,6 +238,17 @@ POLICIES = [
         "its own AZ (one NAT per AZ).",
         EnforcementLevel.MANDATORY,
         _nat_per_az,
+        meta=Meta(
+            category="resilience",
+            requirements=("P7",),
+            severity=Severity.MEDIUM,
+            url="https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-basics.html",
+            remediation=(
+                "Create one NAT gateway in a public subnet of each AZ and route each private "
+                "subnet's 0.0.0.0/0 to the NAT gateway in its own AZ (network.natStrategy: "
+                "per-az)."
+            ),
+        ),
     ),
     stack_policy(
         "prod-aurora-replicas",
@@ -190,5 +256,17 @@ POLICIES = [
         "instances (a writer and a reader to fail over to).",
         EnforcementLevel.MANDATORY,
         _aurora_replicas,
+        meta=Meta(
+            category="resilience",
+            requirements=("P7",),
+            partial={
+                "RDS.15": "production clusters need two or more instances; which AZs they land in "
+                "is left to RDS",
+            },
+            remediation=(
+                "Add at least two aws.rds.ClusterInstance resources (a writer and a reader) with "
+                "cluster_identifier set to the cluster."
+            ),
+        ),
     ),
 ]

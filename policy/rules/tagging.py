@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from pulumi_policy import EnforcementLevel, ResourceValidationArgs
+from pulumi_policy import EnforcementLevel, ResourceValidationArgs, Severity
 
 from .common import as_list, get, resource_policy, tag_map, takes_parameter
+from .metadata import Meta
 
 DEFAULT_REQUIRED_TAGS = ["Environment", "Project", "Owner", "CostCenter"]
 
@@ -44,5 +45,17 @@ POLICIES = [
         EnforcementLevel.MANDATORY,
         _check,
         config={"requiredTags": REQUIRED_TAGS_SCHEMA},
+        meta=Meta(
+            category="tagging",
+            requirements=("P2",),
+            severity=Severity.LOW,
+            url="https://docs.aws.amazon.com/whitepapers/latest/tagging-best-practices/tagging-best-practices.html",
+            remediation=(
+                "Set the required tags in the provider's default_tags (one place for the whole "
+                "stack), or on the resource. Auto Scaling groups do not receive default tags: set "
+                "tags=[{key, value, propagate_at_launch: True}] on the group. At the remediate "
+                "enforcement level the pack adds the tags configured in `tagValues`."
+            ),
+        ),
     ),
 ]

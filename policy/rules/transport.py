@@ -10,6 +10,7 @@ from pulumi_policy import EnforcementLevel, ResourceValidationArgs, StackValidat
 from ..awsfacts.elb import tls12_policies
 from .common import as_list, get, parse_document, resource_policy, stack_policy, statements
 from .encryption import BUCKET_TYPES, bucket_keys
+from .metadata import Meta
 
 MANDATORY = EnforcementLevel.MANDATORY
 LISTENER_TYPES = frozenset({"aws:lb/listener:Listener", "aws:alb/listener:Listener"})
@@ -99,6 +100,20 @@ POLICIES = [
                 "default": DEFAULT_TLS_POLICIES,
             }
         },
+        meta=Meta(
+            category="transport",
+            requirements=("P6",),
+            controls=("ELB.1", "ELB.17"),
+            partial={
+                "ELB.18": "HTTP listeners whose only action redirects to HTTPS are accepted; AWS's "
+                "control fails every HTTP listener",
+            },
+            remediation=(
+                "Give HTTPS and TLS listeners a TLS 1.2+ security policy from allowedTlsPolicies "
+                "(ELBSecurityPolicy-TLS13-1-2-2021-06 or stricter), and make HTTP listeners only "
+                "redirect to HTTPS with HTTP_301."
+            ),
+        ),
     ),
     stack_policy(
         "s3-bucket-tls-only",
@@ -106,5 +121,14 @@ POLICIES = [
         "(aws:SecureTransport false).",
         MANDATORY,
         _tls_only_buckets,
+        meta=Meta(
+            category="transport",
+            requirements=("P6",),
+            controls=("S3.5",),
+            remediation=(
+                "Add a bucket policy statement: Effect Deny, Principal '*', Action s3:*, Resource "
+                "the bucket and its objects, Condition Bool aws:SecureTransport 'false'."
+            ),
+        ),
     ),
 ]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pulumi_aws as aws
 import yaml
-from pulumi_policy import EnforcementLevel
+from pulumi_policy import EnforcementLevel, Severity
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
 from policy.evaluate import evaluate
@@ -22,9 +22,38 @@ def test_every_policy_is_named_described_and_levelled() -> None:
     assert len(names) == len(set(names))
     for policy in POLICIES:
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", policy.name)
-        assert policy.description and policy.description.startswith("P")
+        # Descriptions open with the requirement IDs they serve (P4, A10, ...).
+        assert re.match(r"^[A-Z]\d+", policy.description or ""), policy.name
         assert policy.enforcement_level in (EnforcementLevel.MANDATORY, EnforcementLevel.ADVISORY)
         assert "exemptions" in policy.config_schema.properties
+
+
+def test_every_policy_carries_its_metadata() -> None:
+    """P12: severity, framework with a reference, tags naming the requirement (and the FSBP
+    and CIS controls), remediation steps and an https URL, on every policy; the FSBP or CIS
+    reference lists exactly the controls the policy claims; a policy's severity is never
+    below the most severe control it claims (unless it states its own)."""
+    from policy.awsfacts import securityhub
+
+    for policy in POLICIES:
+        meta = policy.meta
+        assert isinstance(policy.severity, Severity), policy.name
+        framework = policy.framework
+        assert framework is not None and framework.name and framework.reference, policy.name
+        assert policy.remediation_steps and len(policy.remediation_steps) > 40, policy.name
+        assert (policy.url or "").startswith("https://"), policy.name
+        assert any(t.startswith("requirement:") for t in policy.tags), policy.name
+        claimed = [securityhub.control(c) for c in (*meta.controls, *meta.partial)]
+        fsbp = sorted(c.id for c in claimed if c.fsbp)
+        if fsbp:
+            assert framework.name == securityhub.FSBP_NAME
+            assert sorted(framework.reference.split(", ")) == fsbp
+            assert {f"fsbp:{c}" for c in fsbp} <= set(policy.tags)
+        cis = {n for c in claimed for n in c.cis}
+        assert {f"cis-v3.0.0:{n}" for n in cis} <= set(policy.tags), policy.name
+        if claimed and meta.severity is None:
+            worst = securityhub.highest([c.severity for c in claimed])
+            assert policy.severity == worst, policy.name
 
 
 def test_stack_policy_exemptions_and_disabling() -> None:

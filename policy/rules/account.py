@@ -1,0 +1,364 @@
+"""The account baseline: the account- and region-wide settings the stack that owns the account
+declares (Config, CloudTrail, GuardDuty and its protection plans, EBS default encryption, S3
+account public-access block, Systems Manager settings, IAM Access Analyzer, the password
+policy), and IAM users' permissions, against the Security Hub FSBP and CIS controls (P3, P5,
+P12, A10).
+
+A stack owns the baseline when it declares any account-level singleton (a Security Hub
+account, a GuardDuty detector, a Config recorder, EBS default encryption, the S3 account
+public-access block or the password policy); it must then declare all of it, in every region
+where it declares a regional part. A stack that declares none is left alone: another stack of
+the account owns the baseline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from pulumi_policy import EnforcementLevel, ResourceValidationArgs, StackValidationArgs
+
+from .common import as_list, by_type, get, resource_policy, stack_policy, truthy
+from .metadata import Meta
+from .network import PAB_FLAGS
+
+MANDATORY = EnforcementLevel.MANDATORY
+HUB = "aws:securityhub/account:Account"
+DETECTOR = "aws:guardduty/detector:Detector"
+RECORDER = "aws:cfg/recorder:Recorder"
+RECORDER_STATUS = "aws:cfg/recorderStatus:RecorderStatus"
+DELIVERY_CHANNEL = "aws:cfg/deliveryChannel:DeliveryChannel"
+EBS_DEFAULT = "aws:ebs/encryptionByDefault:EncryptionByDefault"
+S3_ACCOUNT_PAB = "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock"
+PASSWORD_POLICY = "aws:iam/accountPasswordPolicy:AccountPasswordPolicy"
+SERVICE_SETTING = "aws:ssm/serviceSetting:ServiceSetting"
+ANALYZER = "aws:accessanalyzer/analyzer:Analyzer"
+TRAIL = "aws:cloudtrail/trail:Trail"
+REGIONAL_MARKERS = frozenset({HUB, DETECTOR, RECORDER, EBS_DEFAULT})
+GLOBAL_MARKERS = frozenset({S3_ACCOUNT_PAB, PASSWORD_POLICY})
+# Systems Manager service settings (SSM.6, SSM.7): setting id suffix -> wanted value.
+SSM_SETTINGS = {
+    "/ssm/automation/customer-script-log-destination": "CloudWatch",
+    "/ssm/documents/console/public-sharing-permission": "Disable",
+}
+# GuardDuty protection plans (GuardDuty.5-13): detector feature -> control, and the runtime
+# monitoring agents AWS manages (additional configuration of RUNTIME_MONITORING).
+GUARDDUTY_FEATURES = {
+    "EKS_AUDIT_LOGS": "GuardDuty.5",
+    "LAMBDA_NETWORK_LOGS": "GuardDuty.6",
+    "EBS_MALWARE_PROTECTION": "GuardDuty.8",
+    "RDS_LOGIN_EVENTS": "GuardDuty.9",
+    "S3_DATA_EVENTS": "GuardDuty.10",
+    "RUNTIME_MONITORING": "GuardDuty.11",
+}
+GUARDDUTY_AGENTS = {
+    "EKS_ADDON_MANAGEMENT": "GuardDuty.7",
+    "ECS_FARGATE_AGENT_MANAGEMENT": "GuardDuty.12",
+    "EC2_AGENT_MANAGEMENT": "GuardDuty.13",
+}
+# IAM.7 (FSBP's parameters) and CIS 1.8/1.9 (IAM.15, IAM.16).
+MIN_PASSWORD_LENGTH = 14
+PASSWORD_REUSE_PREVENTION = 24
+
+
+def region_of(resource: Any) -> str:
+    """The region of a resource's provider (explicit or default)."""
+    provider = resource.provider
+    return str(get(provider.props, "region", default="")) if provider is not None else ""
+
+
+# --------------------------------------------------------------------------------------------
+# The baseline (Config.1, CloudTrail.1, EC2.7, S3.1, SSM.6, SSM.7, GuardDuty.1, IAM.7, IAM.28)
+
+
+def _records_everything(recorder: Any) -> bool:
+    group = recorder.props.get("recordingGroup") or {}
+    strategy = get(group, "recordingStrategies", 0, "useOnly")
+    return truthy(group.get("allSupported", True)) or strategy == "ALL_SUPPORTED_RESOURCE_TYPES"
+
+
+def _logs_management_events(trail: Any) -> bool:
+    props = trail.props
+    if not truthy(props.get("isMultiRegionTrail")) or props.get("enableLogging") is False:
+        return False
+    selectors = as_list(props.get("eventSelectors"))
+    advanced = as_list(props.get("advancedEventSelectors"))
+    if not selectors and not advanced:
+        return True  # CloudTrail's default: all management events, read and write.
+    for selector in selectors:
+        if (
+            selector.get("includeManagementEvents", True)
+            and (selector.get("readWriteType") or "All") == "All"
+        ):
+            return True
+    for selector in advanced:
+        fields = {str(f.get("field")): f for f in as_list(selector.get("fieldSelectors"))}
+        category = [str(v) for v in as_list(get(fields, "eventCategory", "equals"))]
+        if category == ["Management"] and "readOnly" not in fields:
+            return True
+    return False
+
+
+def _baseline(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
+    resources = list(args.resources)
+    by_type_: dict[str, list[Any]] = {}
+    for resource in resources:
+        by_type_.setdefault(resource.resource_type, []).append(resource)
+    markers = [r for r in resources if r.resource_type in REGIONAL_MARKERS | GLOBAL_MARKERS]
+    if not markers:
+        return
+    anchor = markers[0]
+    regions = sorted({region_of(r) for r in markers if r.resource_type in REGIONAL_MARKERS})
+
+    def in_region(type_: str, region: str) -> list[Any]:
+        return [r for r in by_type_.get(type_, []) if region_of(r) == region]
+
+    for region in regions:
+        recorders = in_region(RECORDER, region)
+        statuses = [
+            s for s in in_region(RECORDER_STATUS, region) if truthy(s.props.get("isEnabled"))
+        ]
+        if not any(_records_everything(r) for r in recorders) or not statuses:
+            yield (
+                anchor.urn,
+                (
+                    f"{region}: AWS Config does not record every supported resource type: add an "
+                    "aws.cfg.Recorder (all_supported), a DeliveryChannel and a RecorderStatus with "
+                    "is_enabled=True"
+                ),
+            )
+        elif not in_region(DELIVERY_CHANNEL, region):
+            yield anchor.urn, f"{region}: the Config recorder has no delivery channel"
+        if not any(truthy(d.props.get("enable", True)) for d in in_region(DETECTOR, region)):
+            yield anchor.urn, f"{region}: GuardDuty is off: add an enabled aws.guardduty.Detector"
+        if not any(truthy(e.props.get("enabled", True)) for e in in_region(EBS_DEFAULT, region)):
+            yield (
+                anchor.urn,
+                (
+                    f"{region}: new EBS volumes are not encrypted by default: add "
+                    "aws.ebs.EncryptionByDefault(enabled=True)"
+                ),
+            )
+        settings = {
+            str(s.props.get("settingId") or "").split("servicesetting", 1)[-1]: str(
+                s.props.get("settingValue")
+            )
+            for s in in_region(SERVICE_SETTING, region)
+        }
+        for setting, value in SSM_SETTINGS.items():
+            if settings.get(setting) != value:
+                yield (
+                    anchor.urn,
+                    (
+                        f"{region}: Systems Manager setting {setting} is not {value}: add an "
+                        f"aws.ssm.ServiceSetting for it"
+                    ),
+                )
+        if not in_region(ANALYZER, region):
+            yield (
+                anchor.urn,
+                (
+                    f"{region}: no IAM Access Analyzer: add an aws.accessanalyzer.Analyzer (type "
+                    "ACCOUNT or ORGANIZATION)"
+                ),
+            )
+    if not any(_logs_management_events(t) for t in by_type_.get(TRAIL, [])):
+        yield (
+            anchor.urn,
+            (
+                "no multi-Region trail logs read and write management events: add one (the "
+                "account-wide audit trail)"
+            ),
+        )
+    blocks = by_type_.get(S3_ACCOUNT_PAB, [])
+    if not any(all(truthy(b.props.get(f)) for f in PAB_FLAGS) for b in blocks):
+        yield (
+            anchor.urn,
+            (
+                "the account's S3 public-access block is not fully on: add an "
+                "aws.s3.AccountPublicAccessBlock with all four flags True"
+            ),
+        )
+    if not by_type_.get(PASSWORD_POLICY):
+        yield (
+            anchor.urn,
+            (
+                "the account has no IAM password policy: add an aws.iam.AccountPasswordPolicy "
+                "(audit.ownAccountHygiene.passwordPolicy)"
+            ),
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# GuardDuty protection plans (GuardDuty.5-13)
+
+
+def _protection_plans(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
+    features: dict[str, dict[str, Any]] = {}
+    for resource in args.resources:
+        if resource.resource_type == "aws:guardduty/detectorFeature:DetectorFeature":
+            features.setdefault(str(resource.props.get("detectorId")), {})[
+                str(resource.props.get("name"))
+            ] = resource.props
+    for detector in args.resources:
+        if detector.resource_type != DETECTOR or detector.props.get("enable") is False:
+            continue
+        mine = features.get(str(detector.props.get("id")), {})
+        off = [
+            f"{name} ({control})"
+            for name, control in GUARDDUTY_FEATURES.items()
+            if (mine.get(name) or {}).get("status") != "ENABLED"
+        ]
+        runtime = mine.get("RUNTIME_MONITORING") or mine.get("EKS_RUNTIME_MONITORING") or {}
+        agents = {
+            str(c.get("name")): c.get("status")
+            for c in as_list(runtime.get("additionalConfigurations"))
+        }
+        off += [
+            f"{name} ({control})"
+            for name, control in GUARDDUTY_AGENTS.items()
+            if agents.get(name) != "ENABLED"
+        ]
+        if off:
+            yield (
+                detector.urn,
+                f"GuardDuty detector {detector.name} leaves protection plans off: "
+                f"{', '.join(off)}; add aws.guardduty.DetectorFeature resources with status "
+                "ENABLED (the agents as RUNTIME_MONITORING additional configurations)",
+            )
+
+
+# --------------------------------------------------------------------------------------------
+# Passwords (IAM.7, IAM.15, IAM.16) and users (IAM.2)
+
+
+def _password_policy(args: ResourceValidationArgs) -> Iterator[str]:
+    props = args.props
+    for flag in (
+        "requireUppercaseCharacters",
+        "requireLowercaseCharacters",
+        "requireNumbers",
+        "requireSymbols",
+    ):
+        if props.get(flag) is not True:
+            yield f"{flag} is not true: require every character class"
+    if int(props.get("minimumPasswordLength") or 6) < MIN_PASSWORD_LENGTH:
+        yield f"minimumPasswordLength is below {MIN_PASSWORD_LENGTH}: set it to at least 14"
+    if int(props.get("passwordReusePrevention") or 0) < PASSWORD_REUSE_PREVENTION:
+        yield (
+            f"passwordReusePrevention is below {PASSWORD_REUSE_PREVENTION}: remember the last "
+            "24 passwords"
+        )
+
+
+def _user_permissions(args: ResourceValidationArgs) -> Iterator[str]:
+    props = args.props
+    if args.resource_type == "aws:iam/policyAttachment:PolicyAttachment":
+        if as_list(props.get("users")):
+            yield "the policy is attached to users: attach it to a group the users belong to"
+        return
+    yield (
+        "the policy is given to a user directly: attach it to a group (or a role) and add the "
+        "user to the group"
+    )
+
+
+POLICIES = [
+    stack_policy(
+        "account-baseline",
+        "A10: the stack that owns the account baseline declares all of it: Config recording "
+        "everything, GuardDuty, EBS default encryption, Systems Manager automation logging and "
+        "document-sharing block, IAM Access Analyzer (in each of its regions), a multi-Region "
+        "management-event trail, the S3 account public-access block and the password policy.",
+        MANDATORY,
+        _baseline,
+        Meta(
+            category="account",
+            requirements=("A10", "P5"),
+            controls=(
+                "CloudTrail.1",
+                "GuardDuty.1",
+                "EC2.7",
+                "S3.1",
+                "SSM.6",
+                "SSM.7",
+                "IAM.28",
+            ),
+            partial={
+                "Config.1": "recording, its status and the delivery channel are checked; AWS "
+                "also expects the recorder to use the service-linked role",
+                "IAM.7": "the password policy must exist; its values are the "
+                "iam-password-policy policy's",
+            },
+            remediation=(
+                "In the one stack that owns the account (audit.ownsAccountBaseline), declare "
+                "each missing part the message names, in every region of the stack."
+            ),
+        ),
+    ),
+    stack_policy(
+        "guardduty-protection-plans",
+        "A10: every enabled GuardDuty detector turns on the protection plans (EKS audit logs, "
+        "Lambda, EBS malware, RDS logins, S3 data events, runtime monitoring with AWS-managed "
+        "agents for EKS, ECS Fargate and EC2).",
+        MANDATORY,
+        _protection_plans,
+        Meta(
+            category="account",
+            requirements=("A10",),
+            controls=tuple(
+                sorted(
+                    {*GUARDDUTY_FEATURES.values(), *GUARDDUTY_AGENTS.values()},
+                    key=lambda c: int(c.split(".")[1]),
+                )
+            ),
+            remediation=(
+                "Add an aws.guardduty.DetectorFeature with status ENABLED for each plan the "
+                "message names; RUNTIME_MONITORING takes the agents as additional "
+                "configurations (EKS_ADDON_MANAGEMENT, ECS_FARGATE_AGENT_MANAGEMENT, "
+                "EC2_AGENT_MANAGEMENT)."
+            ),
+        ),
+    ),
+    resource_policy(
+        "iam-password-policy",
+        "P3: the account password policy requires all character classes, 14 characters or "
+        "more, and remembers the last 24 passwords.",
+        MANDATORY,
+        by_type({PASSWORD_POLICY: _password_policy}),
+        Meta(
+            category="iam",
+            requirements=("P3", "A10"),
+            controls=("IAM.7", "IAM.15", "IAM.16"),
+            remediation=(
+                "Set require_uppercase_characters, require_lowercase_characters, "
+                "require_numbers and require_symbols True, minimum_password_length >= 14 and "
+                "password_reuse_prevention = 24."
+            ),
+        ),
+    ),
+    resource_policy(
+        "iam-user-policies",
+        "P3: users get permissions only through groups or roles, never policies of their own.",
+        MANDATORY,
+        by_type(
+            dict.fromkeys(
+                (
+                    "aws:iam/userPolicy:UserPolicy",
+                    "aws:iam/userPolicyAttachment:UserPolicyAttachment",
+                    "aws:iam/policyAttachment:PolicyAttachment",
+                ),
+                _user_permissions,
+            )
+        ),
+        Meta(
+            category="iam",
+            requirements=("P3",),
+            controls=("IAM.2",),
+            remediation=(
+                "Move the user's policies to a group (aws.iam.GroupPolicy or "
+                "GroupPolicyAttachment) and add the user to it."
+            ),
+        ),
+    ),
+]
