@@ -345,9 +345,18 @@ class _Findings:
             sorted(self.violations, key=order),
             seconds,
             sorted(self.suppressed, key=order),
-            self.remediations,
+            sorted(self.remediations, key=lambda r: (r.policy, r.urn)),
             sorted(self.errors, key=order),
         )
+
+
+def _plain(value: Any) -> Any:
+    """Plain dicts and lists from a value that may hold pulumi_policy proxies."""
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, Sequence) and not isinstance(value, str | bytes):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _severity(policy: Policy) -> str:
@@ -387,7 +396,9 @@ def _remediate(
                 settings[policy.name][1],
             )
             outcome = found.call(policy, resource.urn, policy.remediate, args)
-            after = dict(outcome) if outcome else None
+            # A remediation may hand back parts of the proxied inputs: copy them out, as the
+            # engine's serialization does.
+            after = _plain(outcome) if outcome else None
             if after is None or after == before:
                 continue
             changed = tuple(sorted(k for k in {*before, *after} if before.get(k) != after.get(k)))

@@ -239,7 +239,11 @@ class Report:
         errors: dict[str, list[Any]] = {}
         for e in evaluation.errors:
             errors.setdefault(e.policy, []).append(e)
-        resources = [r for r in self.run.resources if r.custom and not r.type.startswith("pulumi:")]
+        # By URN: registration order varies between runs (outputs resolve asynchronously).
+        resources = sorted(
+            (r for r in self.run.resources if r.custom and not r.type.startswith("pulumi:")),
+            key=lambda r: r.urn,
+        )
         root = ET.Element("testsuites", name=f"{self.pack_name} {self.run.stack}")
         totals = Counter()
         for policy in self.policies:

@@ -257,6 +257,106 @@ def test_two_versions_of_one_standard_run_side_by_side() -> None:
     )
 
 
+def test_baseline_owner_sets_the_accounts_regional_switches(prod: ProgramRun) -> None:
+    """A10 (FSBP EC2.7, IAM.28, SSM.6, SSM.7, S3.1, GuardDuty.5-13): in each of its regions
+    the owner turns on EBS encryption by default, an account Access Analyzer, Systems
+    Manager automation logging to an encrypted group and the block on public document
+    sharing, and every GuardDuty protection plan with GuardDuty-managed runtime agents; the
+    account's S3 public-access block once, in the primary region."""
+    for region in STACKS["prod"]:
+        (ebs,) = in_region(prod, "aws:ebs/encryptionByDefault:EncryptionByDefault", region)
+        assert ebs.inputs["enabled"] is True
+        (analyzer,) = in_region(prod, "aws:accessanalyzer/analyzer:Analyzer", region)
+        assert analyzer.inputs["type"] == "ACCOUNT"
+        assert analyzer.inputs["analyzerName"] == f"{base('prod', region)}-access-analyzer"
+        settings = {
+            s.inputs["settingId"].split(":servicesetting", 1)[1]: s.inputs["settingValue"]
+            for s in in_region(prod, "aws:ssm/serviceSetting:ServiceSetting", region)
+        }
+        group = of_type_named(prod, LOG_GROUP, f"{base('prod', region)}-ssm-automation")
+        assert settings == {
+            "/ssm/automation/customer-script-log-destination": "CloudWatch",
+            "/ssm/automation/customer-script-log-group-name": group.state["name"],
+            "/ssm/documents/console/public-sharing-permission": "Disable",
+        }
+        assert all(
+            s.inputs["settingId"].startswith(f"arn:aws:ssm:{region}:{ACCOUNT_ID}:servicesetting/")
+            for s in in_region(prod, "aws:ssm/serviceSetting:ServiceSetting", region)
+        )
+        (detector,) = in_region(prod, "aws:guardduty/detector:Detector", region)
+        features = {
+            f.inputs["name"]: f
+            for f in in_region(prod, "aws:guardduty/detectorFeature:DetectorFeature", region)
+        }
+        assert set(features) == {
+            "S3_DATA_EVENTS",
+            "EKS_AUDIT_LOGS",
+            "EBS_MALWARE_PROTECTION",
+            "RDS_LOGIN_EVENTS",
+            "LAMBDA_NETWORK_LOGS",
+            "RUNTIME_MONITORING",
+        }
+        assert all(f.inputs["detectorId"] == detector.state["id"] for f in features.values())
+        assert all(f.inputs["status"] == "ENABLED" for f in features.values())
+        agents = features["RUNTIME_MONITORING"].inputs["additionalConfigurations"]
+        assert {(a["name"], a["status"]) for a in agents} == {
+            ("EKS_ADDON_MANAGEMENT", "ENABLED"),
+            ("ECS_FARGATE_AGENT_MANAGEMENT", "ENABLED"),
+            ("EC2_AGENT_MANAGEMENT", "ENABLED"),
+        }
+    (block,) = prod.of_type("aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock")
+    assert region_of(prod, block) == PRIMARY
+    assert all(
+        block.inputs[flag] is True
+        for flag in (
+            "blockPublicAcls",
+            "blockPublicPolicy",
+            "ignorePublicAcls",
+            "restrictPublicBuckets",
+        )
+    )
+
+
+@pytest.mark.parametrize("stack", ["dev", "aurora"])
+def test_database_events_reach_the_alert_topic(stack: str) -> None:
+    """A5 (FSBP RDS.19-21): RDS sends the failures, maintenance and configuration changes of
+    this stack's instance or cluster and of its parameter group to the region's alert topic;
+    the topic's policy and the logs key admit RDS's event publisher."""
+    run = stack_run(stack)
+    (topic,) = in_region(run, TOPIC, PRIMARY)
+    subscriptions = {
+        s.inputs["sourceType"]: s
+        for s in run.of_type("aws:rds/eventSubscription:EventSubscription")
+    }
+    if stack == "dev":
+        (db,) = run.of_type("aws:rds/instance:Instance")
+        (params,) = run.of_type("aws:rds/parameterGroup:ParameterGroup")
+        assert set(subscriptions) == {"db-instance", "db-parameter-group"}
+        assert subscriptions["db-instance"].inputs["sourceIds"] == [db.inputs["identifier"]]
+        assert subscriptions["db-parameter-group"].inputs["sourceIds"] == [params.state["name"]]
+        assert subscriptions["db-instance"].inputs["eventCategories"] == [
+            "configuration change",
+            "failure",
+            "maintenance",
+        ]
+    else:
+        (cluster,) = run.of_type("aws:rds/cluster:Cluster")
+        assert set(subscriptions) == {"db-cluster"}
+        assert subscriptions["db-cluster"].inputs["sourceIds"] == [
+            cluster.inputs["clusterIdentifier"]
+        ]
+        assert subscriptions["db-cluster"].inputs["eventCategories"] == ["failure", "maintenance"]
+    assert all(s.inputs["snsTopic"] == topic.state["arn"] for s in subscriptions.values())
+    key = next(
+        k
+        for k in run.of_type("aws:kms/key:Key")
+        if k.state["arn"] == topic.inputs["kmsMasterKeyId"]
+    )
+    rds = statements_by_sid(policy_of(key))["RdsEventsUseKey"]
+    assert rds["Principal"] == {"Service": "events.rds.amazonaws.com"}
+    assert rds["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
+
+
 def test_trail_retention_defaults_to_logging_retention() -> None:
     """A3: without audit.trailLogRetentionDays the trail's group keeps logging.retentionDays."""
     run = stack_run("prod", audit={"ownsAccountBaseline": True})

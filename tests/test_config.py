@@ -276,6 +276,29 @@ BAD_CASES = {
         with_changes(accountId="12345"),
         f"{NS}:accountId: '12345' is not a 12-digit AWS account id",
     ),
+    # AutoScaling.6: further instance types run the template's image and settings.
+    "additional instance type of another architecture": (
+        with_changes(compute={**VALID["compute"], "additionalInstanceTypes": ["t4g.micro"]}),
+        f"{NS}:compute.additionalInstanceTypes[0]: t4g.micro does not run x86_64",
+    ),
+    "unknown additional instance type": (
+        with_changes(compute={**VALID["compute"], "additionalInstanceTypes": ["t9.huge"]}),
+        "additionalInstanceTypes[0]: 't9.huge' is not an EC2 instance type",
+    ),
+    "additional instance type listed twice": (
+        with_changes(compute={**VALID["compute"], "additionalInstanceTypes": ["t3.micro"]}),
+        "additionalInstanceTypes[0]: t3.micro is listed twice",
+    ),
+    "additional type that cannot launch EBS-optimized": (
+        with_changes(
+            compute={
+                **VALID["compute"],
+                "instanceType": "c3.2xlarge",
+                "additionalInstanceTypes": ["t2.micro"],
+            }
+        ),
+        "additionalInstanceTypes[0]: t2.micro cannot launch EBS-optimized",
+    ),
 }
 
 

@@ -160,12 +160,24 @@ def test_endpoints(prod: ProgramRun) -> None:
     for gateway in gateways:
         assert len(gateway.inputs["routeTableIds"]) == 4  # 3 private + 1 database
     interface = [e for e in endpoints if e.inputs["vpcEndpointType"] == "Interface"]
-    assert {e.inputs["serviceName"].rsplit(".", 1)[-1] for e in interface} >= {
-        "secretsmanager",
-        "logs",
-        "kms",
-        "ssm",
-    }
+    # FSBP EC2.10, EC2.55, EC2.56, EC2.57: ec2, ecr.api, ecr.dkr and ssm in every VPC.
+    for region in ("us-east-1", "eu-west-1"):
+        prefix = f"com.amazonaws.{region}."
+        assert {
+            e.inputs["serviceName"].removeprefix(prefix)
+            for e in interface
+            if e.inputs["serviceName"].startswith(prefix)
+        } == {
+            "secretsmanager",
+            "logs",
+            "kms",
+            "ssm",
+            "ssmmessages",
+            "ec2messages",
+            "ec2",
+            "ecr.api",
+            "ecr.dkr",
+        }
     for endpoint in interface:
         assert endpoint.inputs["privateDnsEnabled"] is True
         assert {ids[s].inputs["tags"]["Tier"] for s in endpoint.inputs["subnetIds"]} == {"private"}

@@ -225,6 +225,15 @@ def _ssm_parameter(args: Any) -> Iterable[str]:
     return []
 
 
+def _kms_key_remediation(args: Any) -> dict[str, Any] | None:
+    """Turn automatic rotation on (safe: old key material keeps decrypting)."""
+    props = args.props
+    spec = props.get("customerMasterKeySpec") or props.get("keySpec") or "SYMMETRIC_DEFAULT"
+    if spec != "SYMMETRIC_DEFAULT" or truthy(props.get("enableKeyRotation")):
+        return None
+    return {**props, "enableKeyRotation": True}
+
+
 def _kms_key(args: Any) -> Iterable[str]:
     props = args.props
     spec = props.get("customerMasterKeySpec") or props.get("keySpec") or "SYMMETRIC_DEFAULT"
@@ -344,7 +353,11 @@ POLICIES = [
             category="encryption",
             requirements=("P1",),
             controls=("KMS.4",),
-            remediation="Set enable_key_rotation=True on every symmetric customer-managed key.",
+            remediation=(
+                "Set enable_key_rotation=True on every symmetric customer-managed key (the "
+                "remediate level sets it)."
+            ),
         ),
+        remediate=_kms_key_remediation,
     ),
 ]

@@ -158,6 +158,16 @@ def _subnet(args: ResourceValidationArgs) -> Iterator[str]:
         )
 
 
+def _public_access_block_remediation(args: ResourceValidationArgs) -> dict[str, Any] | None:
+    """Turn every public-access-block flag on (the only exposure this policy fixes itself:
+    the others change how a resource is reached)."""
+    if args.resource_type != PAB_TYPE:
+        return None
+    if all(truthy(args.props.get(flag)) for flag in PAB_FLAGS):
+        return None
+    return {**args.props, **dict.fromkeys(PAB_FLAGS, True)}
+
+
 def _public_access_block(args: ResourceValidationArgs) -> Iterator[str]:
     off = [flag for flag in PAB_FLAGS if not truthy(args.props.get(flag))]
     if off:
@@ -279,9 +289,11 @@ POLICIES = [
                 "Set publicly_accessible=False on databases, associate_public_ip_address=False on "
                 "instances, launch templates and launch configurations, "
                 "map_public_ip_on_launch=False on subnets and assign_public_ip=False on ECS "
-                "services and task sets; set all four public-access-block flags to True."
+                "services and task sets; set all four public-access-block flags to True (the "
+                "remediate level sets the flags)."
             ),
         ),
+        remediate=_public_access_block_remediation,
     ),
     stack_policy(
         "s3-bucket-public-access-block",

@@ -17,17 +17,52 @@ from .metadata import Meta
 DEFAULT_REQUIRED_TAGS = ["Environment", "Project", "Owner", "CostCenter"]
 
 
-def _check(args: ResourceValidationArgs) -> Iterator[str]:
+# Auto Scaling groups take tags as a list and never receive the provider's default tags.
+LIST_TAGGED = frozenset({"aws:autoscaling/group:Group"})
+
+
+def _missing(args: ResourceValidationArgs) -> list[str]:
     if not takes_parameter(args.resource_type, "tags"):
-        return
+        return []
     required = [str(t) for t in as_list(args.get_config().get("requiredTags"))]
     tags = tag_map(get(args.props, "tags", default={}))
-    missing = [t for t in required if not str(tags.get(t) or "").strip()]
-    if missing:
+    return [t for t in required if not str(tags.get(t) or "").strip()]
+
+
+def _check(args: ResourceValidationArgs) -> Iterator[str]:
+    missing = _missing(args)
+    if not missing:
+        return
+    if args.resource_type in LIST_TAGGED:
+        yield (
+            f"tags is missing or has empty {', '.join(missing)}: Auto Scaling groups do not "
+            "receive the provider's default tags; set tags=[{key, value, "
+            "propagate_at_launch: True}] on the group"
+        )
+    else:
         yield (
             f"tags is missing or has empty {', '.join(missing)}: set them on the resource or "
             "in the provider's defaultTags"
         )
+
+
+def _remediate(args: ResourceValidationArgs) -> dict[str, Any] | None:
+    """Add the missing required tags that `tagValues` gives a value for."""
+    values = dict(args.get_config().get("tagValues") or {})
+    additions = {t: str(values[t]) for t in _missing(args) if str(values.get(t) or "").strip()}
+    if not additions:
+        return None
+    props = dict(args.props)
+    current = props.get("tags")
+    if args.resource_type in LIST_TAGGED:
+        kept = [t for t in as_list(current) if t.get("key") not in additions]
+        props["tags"] = [
+            *kept,
+            *({"key": k, "value": v, "propagateAtLaunch": True} for k, v in additions.items()),
+        ]
+    else:
+        props["tags"] = {**dict(current or {}), **additions}
+    return props
 
 
 REQUIRED_TAGS_SCHEMA: dict[str, Any] = {
@@ -44,7 +79,16 @@ POLICIES = [
         "Owner, CostCenter) with non-empty values, counting the provider's default tags.",
         EnforcementLevel.MANDATORY,
         _check,
-        config={"requiredTags": REQUIRED_TAGS_SCHEMA},
+        config={
+            "requiredTags": REQUIRED_TAGS_SCHEMA,
+            "tagValues": {
+                "type": "object",
+                "additionalProperties": {"type": "string"},
+                "description": "Values the remediation gives required tags a resource lacks.",
+                "default": {},
+            },
+        },
+        remediate=_remediate,
         meta=Meta(
             category="tagging",
             requirements=("P2",),
