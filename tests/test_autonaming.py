@@ -16,9 +16,8 @@ import pytest
 from conftest import REPO_ROOT
 from pydantic.alias_generators import to_camel
 
-from policy import autonaming
-from policy.harness import ProgramError, run_inline
-from policy.rules.common import resource_class
+from policy.harness import ProgramError, autonaming, run_inline
+from policy.types import resource_class
 
 CONFIG = {"aws:region": "us-east-1"}
 TRUST = (

@@ -128,10 +128,10 @@ def test_unknown_invoke_is_reported_not_fatal() -> None:
     """An invoke the mocks do not know answers empty and is listed in the run."""
 
     def program() -> None:
-        aws.ec2.get_vpcs_output()
+        aws.ec2.get_key_pair_output(key_name="deployer")
 
     run = run_inline(program, config={"aws:region": "us-east-1"})
-    assert run.unmocked_invokes == ["aws:ec2/getVpcs:getVpcs"]
+    assert run.unmocked_invokes == ["aws:ec2/getKeyPair:getKeyPair"]
 
 
 def _write_program(directory: Path, body: str, stack_config: str) -> Path:

@@ -13,10 +13,9 @@ import pytest
 from conftest import stack_run
 
 from components.config.stack import MAX_BASE_NAME
-from policy import autonaming
 from policy.awsfacts.names import NAME_RULES
 from policy.evaluate import evaluate
-from policy.harness import ProgramRun
+from policy.harness import ProgramRun, autonaming
 from policy.rules.preflight import POLICIES
 
 ENVIRONMENT = "budget-env"

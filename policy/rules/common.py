@@ -9,12 +9,9 @@ silently passing.
 from __future__ import annotations
 
 import datetime
-import importlib
-import inspect
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from functools import cache
 from typing import Any
 
 from pulumi_policy import (
@@ -138,39 +135,6 @@ def principals(statement: Mapping[str, Any]) -> list[str]:
 
 # --------------------------------------------------------------------------------------------
 # Resource types and tags
-
-
-@cache
-def resource_class(type_token: str) -> type | None:
-    """The pulumi-aws class of a type token, or None if it is not one."""
-    package, module_path, type_name = ([*type_token.split(":"), "", ""])[:3]
-    if package != "aws" or not type_name:
-        return None
-    module_name = module_path.split("/")[0]
-    # Modules named like Python keywords get a trailing underscore (`lambda` -> `lambda_`).
-    candidates = (
-        ["pulumi_aws"]
-        if module_name == "index"
-        else [f"pulumi_aws.{module_name}", f"pulumi_aws.{module_name}_"]
-    )
-    for module in candidates:
-        try:
-            return getattr(importlib.import_module(module), type_name)
-        except (ImportError, AttributeError):
-            continue
-    return None
-
-
-@cache
-def takes_parameter(type_token: str, parameter: str) -> bool:
-    """Whether the pulumi-aws resource class for a type accepts a constructor parameter."""
-    cls = resource_class(type_token)
-    if cls is None:
-        return False
-    try:
-        return parameter in inspect.signature(cls._internal_init).parameters
-    except (AttributeError, ValueError):
-        return False
 
 
 def tag_map(tags: Any) -> dict[str, Any]:

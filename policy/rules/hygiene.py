@@ -12,7 +12,8 @@ from functools import cache
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, Severity
 from pulumi_policy.proxy import UnknownValueError
 
-from .common import by_type, is_autonamed, resource_class, resource_policy
+from ..types import resource_class
+from .common import by_type, is_autonamed, resource_policy
 from .metadata import Meta
 
 # Types the provider documents as deprecated, in case its module carries no warning.

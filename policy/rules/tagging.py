@@ -11,7 +11,8 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, Severity
 
-from .common import as_list, get, resource_policy, tag_map, takes_parameter
+from ..types import takes_parameter
+from .common import as_list, get, resource_policy, tag_map
 from .metadata import Meta
 
 DEFAULT_REQUIRED_TAGS = ["Environment", "Project", "Owner", "CostCenter"]
