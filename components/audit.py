@@ -243,6 +243,8 @@ class AuditArgs:
     `Role=WRITER`); Aurora reports per-instance local storage, not `FreeStorageSpace`."""
     db_parameter_group_name: pulumi.Input[str] | None = None
     """The RDS instance's parameter group: its configuration changes are notified."""
+    db_cluster_member_identifiers: Sequence[pulumi.Input[str]] = ()
+    """The Aurora cluster's instances: their failures and maintenance are notified."""
 
 
 class Audit(pulumi.ComponentResource):
@@ -283,7 +285,13 @@ class Audit(pulumi.ComponentResource):
         if args.config_enabled:
             self._create_config()
         self._create_operational_alarms()
-        subscribe_to_database_events(name, self.alert_topic.arn, self._database_sources(), self)
+        subscribe_to_database_events(
+            name,
+            self.alert_topic.arn,
+            self._database_sources(),
+            self,
+            depends_on=[self._alert_topic_policy],
+        )
         self._create_dashboard()
         if args.account_wide:
             self._create_hygiene()
@@ -327,7 +335,7 @@ class Audit(pulumi.ComponentResource):
         topic = aws.sns.Topic(
             name, kms_master_key_id=self._args.logs_key_arn, tags=name_tag(name), opts=self._child
         )
-        aws.sns.TopicPolicy(
+        self._alert_topic_policy = aws.sns.TopicPolicy(
             name,
             arn=topic.arn,
             policy=document(
@@ -360,17 +368,23 @@ class Audit(pulumi.ComponentResource):
             )
         return topic
 
-    def _database_sources(self) -> list[tuple[str, pulumi.Input[str]]]:
-        """The RDS event sources of this region's database tier."""
+    def _database_sources(self) -> dict[str, list[pulumi.Input[str]]]:
+        """The RDS event sources of this region's database tier, by source type (Aurora's
+        members are DB instances too)."""
         args = self._args
-        found: list[tuple[str, pulumi.Input[str]]] = []
-        if args.db_instance_identifier is not None:
-            found.append(("db-instance", args.db_instance_identifier))
-        if args.db_cluster_identifier is not None:
-            found.append(("db-cluster", args.db_cluster_identifier))
-        if args.db_parameter_group_name is not None:
-            found.append(("db-parameter-group", args.db_parameter_group_name))
-        return found
+        instances = [
+            *([args.db_instance_identifier] if args.db_instance_identifier is not None else []),
+            *args.db_cluster_member_identifiers,
+        ]
+        return {
+            "db-instance": instances,
+            "db-cluster": [args.db_cluster_identifier]
+            if args.db_cluster_identifier is not None
+            else [],
+            "db-parameter-group": [args.db_parameter_group_name]
+            if args.db_parameter_group_name is not None
+            else [],
+        }
 
     def _alarm(self, suffix: str, description: str, **kwargs: Any) -> aws.cloudwatch.MetricAlarm:
         """An alarm that notifies the alert topic when it fires and when it clears (A4, A6)."""

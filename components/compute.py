@@ -462,6 +462,9 @@ class Compute(pulumi.ComponentResource):
                 strategy="Rolling",
                 preferences=aws.autoscaling.GroupInstanceRefreshPreferencesArgs(
                     min_healthy_percentage=settings.refresh_min_healthy_percentage,
+                    # Instances that already run the desired template version and type stay
+                    # (a change of launch method alone would otherwise replace them all).
+                    skip_matching=True,
                 ),
             ),
             enabled_metrics=[

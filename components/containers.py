@@ -179,6 +179,21 @@ class Containers(pulumi.ComponentResource):
                     # GetAuthorizationToken has no resource type: it is always granted on "*".
                     allow(["ecr:GetAuthorizationToken"], "*", sid="EcrLogin"),
                     allow(ECR_PULL_ACTIONS, self.repository.arn, sid="PullAppImage"),
+                    # GuardDuty Runtime Monitoring (the account baseline turns it on) adds its
+                    # agent to every Fargate task, pulled with this role from AWS's repository
+                    # in each region's GuardDuty account (GuardDuty User Guide, "Prerequisites
+                    # for AWS Fargate (Amazon ECS only) support").
+                    allow(
+                        ECR_PULL_ACTIONS,
+                        pulumi.Output.concat(
+                            "arn:",
+                            self._ctx.partition,
+                            ":ecr:",
+                            self._ctx.region,
+                            ":*:repository/aws-guardduty-agent-fargate",
+                        ),
+                        sid="PullGuardDutyAgent",
+                    ),
                     allow(
                         ["logs:CreateLogStream", "logs:PutLogEvents"],
                         [self.log_group.arn, pulumi.Output.concat(self.log_group.arn, ":*")],

@@ -8,7 +8,7 @@ stacks that share an account and region do not page each other.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pulumi
 import pulumi_aws as aws
@@ -27,24 +27,28 @@ CATEGORIES = {
 def subscribe_to_database_events(
     name: str,
     topic_arn: pulumi.Input[str],
-    sources: Sequence[tuple[str, pulumi.Input[str]]],
+    sources: Mapping[str, Sequence[pulumi.Input[str]]],
     parent: pulumi.Resource,
+    depends_on: Sequence[pulumi.Resource] = (),
 ) -> list[aws.rds.EventSubscription]:
-    """One subscription per (source type, source id) pair in `sources`."""
+    """One subscription per source type in `sources` (type -> the ids of this stack's
+    sources of that type), after `depends_on` (the topic policy that lets RDS publish)."""
     subscriptions = []
-    for source_type, source_id in sources:
+    for source_type, source_ids in sources.items():
         if source_type not in CATEGORIES:
             raise ValueError(f"{name}: no event categories known for {source_type!r}")
+        if not source_ids:
+            continue
         subscription_name = child_name(name, source_type.removeprefix("db-"), "events")
         subscriptions.append(
             aws.rds.EventSubscription(
                 subscription_name,
                 sns_topic=topic_arn,
                 source_type=source_type,
-                source_ids=[source_id],
+                source_ids=list(source_ids),
                 event_categories=list(CATEGORIES[source_type]),
                 tags=name_tag(subscription_name),
-                opts=pulumi.ResourceOptions(parent=parent),
+                opts=pulumi.ResourceOptions(parent=parent, depends_on=list(depends_on)),
             )
         )
     return subscriptions

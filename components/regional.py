@@ -187,6 +187,11 @@ class RegionalStack(pulumi.ComponentResource):
                 db_parameter_group_name=self.database.database.parameter_group_name
                 if isinstance(self.database.database, aws.rds.Instance)
                 else None,
+                db_cluster_member_identifiers=[
+                    member.identifier
+                    for member in self.database.instances
+                    if isinstance(member, aws.rds.ClusterInstance)
+                ],
             ),
             opts=child,
         )

@@ -98,16 +98,19 @@ class SecurityServices(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[self.hub], aliases=aliases),
             )
         self.detector = self._guard_duty(name) if args.guard_duty else None
+        # Account-wide switches outlive the stack: destroying it must not weaken the account.
+        kept = pulumi.ResourceOptions(parent=self, retain_on_delete=True)
         # New EBS volumes are encrypted even where a template forgets to ask (EC2.7).
-        aws.ebs.EncryptionByDefault(child_name(name, "ebs-encryption"), enabled=True, opts=child)
+        aws.ebs.EncryptionByDefault(child_name(name, "ebs-encryption"), enabled=True, opts=kept)
         analyzer_name = child_name(name, "access-analyzer")
-        # Analyzer names are not autonamed; one account analyzer per region and stack.
+        # Analyzer names are not autonamed, and an account holds one account analyzer per
+        # region (a quota AWS does not raise): a replacement must delete the old one first.
         aws.accessanalyzer.Analyzer(
             analyzer_name,
             analyzer_name=analyzer_name,
             type="ACCOUNT",
             tags=name_tag(analyzer_name),
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True),
         )
         self._systems_manager_settings(name, ctx, args)
         if args.account_wide:
@@ -118,7 +121,7 @@ class SecurityServices(pulumi.ComponentResource):
                 block_public_policy=True,
                 ignore_public_acls=True,
                 restrict_public_buckets=True,
-                opts=child,
+                opts=kept,
             )
         self.register_outputs(
             {
@@ -179,7 +182,7 @@ class SecurityServices(pulumi.ComponentResource):
                 # The setting's ARN (arn:<partition>:ssm:<region>:<account>:servicesetting/...).
                 setting_id=ctx.arn("ssm", f"servicesetting{key}"),
                 setting_value=value,
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True),
             )
 
         setting("automation-log-group", AUTOMATION_LOG_GROUP, group.name)

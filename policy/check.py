@@ -1,11 +1,15 @@
-"""Offline policy check: run a Pulumi Python program for a stack under mocks and evaluate the
-policy pack against it, with no cloud credentials and no Pulumi CLI (P10, P13).
+"""Offline policy check: run a Pulumi Python program for a stack under mocks, or read a
+deployed stack's export, and evaluate the policy pack against it, with no cloud credentials
+and no Pulumi CLI (P10, P13, P14).
 
     python -m policy.check --stack NAME [--program DIR] [--config FILE]
                            [--format text|json|sarif|junit] [--fail-on SEVERITY] [--json]
+                           [--stack-reference NAME=FILE.json ...] [--strict]
+    python -m policy.check --state EXPORT.json [--config FILE] [--format ...]
 
 Exit status: 0 no mandatory violation at or above --fail-on (default low: any), 1 at least
-one, 2 the program, its config or a policy failed (naming which).
+one, 2 the program, its config or a policy failed (naming which), or, with --strict, the
+program used components the check cannot expand.
 """
 
 from __future__ import annotations
@@ -14,10 +18,12 @@ import argparse
 import json
 import sys
 import time
+import warnings
 from pathlib import Path
+from typing import Any
 
 from .evaluate import evaluate
-from .harness import ProgramError, run_program
+from .harness import ProgramError, run_from_export, run_program
 from .pack import INITIAL_CONFIG, PACK_ENFORCEMENT, PACK_NAME, POLICIES
 from .report import SEVERITY_ORDER, Report, failing
 
@@ -30,7 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m policy.check", description=__doc__.split("\n\n")[0]
     )
-    parser.add_argument("--stack", required=True, help="stack name: reads Pulumi.<stack>.yaml")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--stack", help="stack name: reads Pulumi.<stack>.yaml")
+    source.add_argument("--state", help="a `pulumi stack export` file to check instead")
     parser.add_argument(
         "--program",
         default=str(REPO_ROOT),
@@ -45,19 +53,39 @@ def main(argv: list[str] | None = None) -> int:
         default="low",
         help="lowest severity of a mandatory violation that fails the run (default: low)",
     )
+    parser.add_argument(
+        "--stack-reference",
+        action="append",
+        default=[],
+        metavar="NAME=FILE.json",
+        help="outputs of a stack the program references (`pulumi stack output --json`)",
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail (exit 2) when the program uses components the check cannot expand",
+    )
     args = parser.parse_args(argv)
     fmt = "json" if args.json else args.format
+    # A failed program leaves coroutines the SDK never awaits; their warnings only repeat the
+    # error the check prints.
+    warnings.filterwarnings("ignore", message="coroutine .* was never awaited")
 
     started = time.perf_counter()
     try:
         pack_config = json.loads(Path(args.config).read_text()) if args.config else None
-    except (OSError, json.JSONDecodeError) as exc:
-        print(f"error: policy config {args.config}: {exc}", file=sys.stderr)
+        references = _stack_references(args.stack_reference)
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
-        run = run_program(args.program, args.stack)
+        if args.state:
+            run = run_from_export(args.state)
+        else:
+            run = run_program(args.program, args.stack, stack_references=references)
     except ProgramError as exc:
-        print(f"error: program {args.program} stack {args.stack} failed:\n{exc}", file=sys.stderr)
+        what = f"state {args.state}" if args.state else f"program {args.program} stack {args.stack}"
+        print(f"error: {what} failed:\n{exc}", file=sys.stderr)
         return 2
     evaluation = evaluate(
         run,
@@ -69,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     report = Report(run, evaluation, POLICIES, Path(args.program), PACK_NAME)
     sys.stdout.write(report.render(fmt))
     print(
-        f"{args.stack}: {len(run.resources)} resources checked in "
+        f"{run.stack}: {len(run.resources)} resources checked in "
         f"{time.perf_counter() - started:.2f} s (policies {evaluation.seconds:.2f} s)",
         file=sys.stderr,
     )
@@ -78,7 +106,28 @@ def main(argv: list[str] | None = None) -> int:
             last = error.error.strip().splitlines()[-1]
             print(f"error: policy {error.policy} failed on {error.urn}: {last}", file=sys.stderr)
         return 2
+    if args.strict and run.remote_components:
+        names = ", ".join(f"{c.name} ({c.type})" for c in run.remote_components)
+        print(f"error: components not expanded (--strict): {names}", file=sys.stderr)
+        return 2
     return 1 if failing(evaluation, args.fail_on) else 0
+
+
+def _stack_references(pairs: list[str]) -> dict[str, dict[str, Any]]:
+    """NAME=FILE.json pairs as stack name -> outputs."""
+    references = {}
+    for pair in pairs:
+        name, separator, path = pair.partition("=")
+        if not separator or not name or not path:
+            raise ValueError(f"--stack-reference {pair!r}: write NAME=FILE.json")
+        try:
+            outputs = json.loads(Path(path).read_text())
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ValueError(f"--stack-reference {name}: {exc}") from None
+        if not isinstance(outputs, dict):
+            raise ValueError(f"--stack-reference {name}: {path} is not a JSON object of outputs")
+        references[name] = outputs
+    return references
 
 
 if __name__ == "__main__":

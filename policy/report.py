@@ -62,7 +62,11 @@ class Report:
         source = resource.source if resource is not None else None
         if source is None:
             return None
-        path = Path(unquote(urlparse(source[0]).path))
+        uri = urlparse(source[0])
+        if uri.scheme == "project":
+            # A state export names sources relative to the project: project:///__main__.py.
+            return unquote(uri.path).lstrip("/"), source[1]
+        path = Path(unquote(uri.path))
         try:
             return path.resolve().relative_to(self.program_dir).as_posix(), source[1]
         except ValueError:
@@ -93,6 +97,9 @@ class Report:
             "remediations": [r.as_dict() for r in evaluation.remediations],
             "errors": [e.as_dict() for e in evaluation.errors],
             "unmockedInvokes": sorted(set(run.unmocked_invokes)),
+            "unexpandedComponents": [
+                {"urn": c.urn, "type": c.type, "name": c.name} for c in run.remote_components
+            ],
         }
 
     def json_text(self) -> str:
@@ -109,6 +116,11 @@ class Report:
             lines.append(
                 "Invokes answered with empty results (not mocked): "
                 + ", ".join(data["unmockedInvokes"])
+            )
+        if data["unexpandedComponents"]:
+            lines.append(
+                "Components not expanded (their children are not checked): "
+                + ", ".join(f"{c['name']} ({c['type']})" for c in data["unexpandedComponents"])
             )
         for level in ("mandatory", "advisory"):
             found = [v for v in data["violations"] if v["enforcement"] == level]

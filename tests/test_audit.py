@@ -266,8 +266,16 @@ def test_baseline_owner_sets_the_accounts_regional_switches(prod: ProgramRun) ->
     for region in STACKS["prod"]:
         (ebs,) = in_region(prod, "aws:ebs/encryptionByDefault:EncryptionByDefault", region)
         assert ebs.inputs["enabled"] is True
+        # Destroying the stack leaves the account's switches on (review finding).
+        assert ebs.options.retain_on_delete is True
+        assert all(
+            s.options.retain_on_delete
+            for s in in_region(prod, "aws:ssm/serviceSetting:ServiceSetting", region)
+        )
         (analyzer,) = in_region(prod, "aws:accessanalyzer/analyzer:Analyzer", region)
         assert analyzer.inputs["type"] == "ACCOUNT"
+        # One account analyzer per region: a replacement deletes the old one first.
+        assert analyzer.options.delete_before_replace is True
         assert analyzer.inputs["analyzerName"] == f"{base('prod', region)}-access-analyzer"
         settings = {
             s.inputs["settingId"].split(":servicesetting", 1)[1]: s.inputs["settingValue"]
@@ -306,6 +314,7 @@ def test_baseline_owner_sets_the_accounts_regional_switches(prod: ProgramRun) ->
         }
     (block,) = prod.of_type("aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock")
     assert region_of(prod, block) == PRIMARY
+    assert block.options.retain_on_delete is True
     assert all(
         block.inputs[flag] is True
         for flag in (
@@ -341,12 +350,20 @@ def test_database_events_reach_the_alert_topic(stack: str) -> None:
         ]
     else:
         (cluster,) = run.of_type("aws:rds/cluster:Cluster")
-        assert set(subscriptions) == {"db-cluster"}
+        members = run.of_type("aws:rds/clusterInstance:ClusterInstance")
+        # Aurora's members are DB instances too (review finding: RDS.20 on Aurora).
+        assert set(subscriptions) == {"db-cluster", "db-instance"}
         assert subscriptions["db-cluster"].inputs["sourceIds"] == [
             cluster.inputs["clusterIdentifier"]
         ]
+        assert subscriptions["db-instance"].inputs["sourceIds"] == [
+            m.state["identifier"] for m in members
+        ]
         assert subscriptions["db-cluster"].inputs["eventCategories"] == ["failure", "maintenance"]
     assert all(s.inputs["snsTopic"] == topic.state["arn"] for s in subscriptions.values())
+    # RDS may publish only once the topic's policy admits it.
+    (topic_policy,) = in_region(run, "aws:sns/topicPolicy:TopicPolicy", PRIMARY)
+    assert all(topic_policy.urn in s.dependencies for s in subscriptions.values())
     key = next(
         k
         for k in run.of_type("aws:kms/key:Key")

@@ -320,7 +320,7 @@ def test_instance_refresh_does_not_promise_a_rollback_it_cannot_do() -> None:
     auto_rollback."""
     (group,) = run("dev").of_type(GROUP)
     preferences = group.inputs["instanceRefresh"]["preferences"]
-    assert preferences == {"minHealthyPercentage": 90}
+    assert preferences == {"minHealthyPercentage": 90, "skipMatching": True}
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -339,6 +339,9 @@ def test_autoscaling_group_in_private_subnets(stack: str) -> None:
         assert (props["minSize"], props["maxSize"], props["desiredCapacity"]) == sizes[:3]
         assert props["healthCheckType"] == "ELB"
         assert props["instanceRefresh"]["strategy"] == "Rolling"
+        # Instances already on the desired template and type are kept (review finding: a
+        # switch to a mixed instances policy alone would replace them all).
+        assert props["instanceRefresh"]["preferences"]["skipMatching"] is True
         tg = one(r, TARGET_GROUP, name)
         assert props["targetGroupArns"] == [tg.state["arn"]]
         template = one(r, TEMPLATE, name).id

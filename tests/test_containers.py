@@ -177,6 +177,11 @@ def test_execution_role_is_least_privilege() -> None:
     assert all(a.startswith("ecr:") for a in statements["PullAppImage"]["Action"])
     arn = group.state["arn"]
     assert statements["WriteAppLogGroup"]["Resource"] == [arn, f"{arn}:*"]
+    # GuardDuty Runtime Monitoring's Fargate agent is pulled with this role (review finding:
+    # without it the sidecar fails to start and no task is monitored).
+    agent = statements["PullGuardDutyAgent"]
+    assert agent["Action"] == statements["PullAppImage"]["Action"]
+    assert agent["Resource"] == "arn:aws:ecr:us-east-1:*:repository/aws-guardduty-agent-fargate"
     role_ids = {execution.id, task_role.id}
     assert not [p for p in r.of_type(ROLE_POLICY) if p.inputs["role"] in role_ids and p != policy]
     assert not [a for a in r.of_type(ATTACHMENT) if a.inputs["role"] in role_ids]

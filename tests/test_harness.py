@@ -196,6 +196,7 @@ def test_check_cli_contract(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
         "remediations",
         "errors",
         "unmockedInvokes",
+        "unexpandedComponents",
     }
     assert all(
         set(v) >= {"policy", "enforcement", "severity", "urn", "type", "name", "message"}

@@ -46,23 +46,29 @@ TIER_SLOT_OFFSET = {"public": 0, "private": MAX_AZS, "database": 2 * MAX_AZS}
 
 
 @cache
-def known_regions() -> frozenset[str]:
-    """Every region of every AWS partition, from botocore's endpoint data (no network needed)."""
-    import botocore.session
+def _partitions() -> tuple[dict, ...]:
+    """botocore's endpoint data: every partition with its regions (no network needed; no
+    service model either, which get_available_regions would load)."""
+    from botocore.loaders import create_loader
 
-    session = botocore.session.get_session()
-    return frozenset(
-        region
-        for partition in session.get_available_partitions()
-        for region in session.get_available_regions("ec2", partition_name=partition)
-    )
+    return tuple(create_loader().load_data("endpoints")["partitions"])
+
+
+@cache
+def known_regions() -> frozenset[str]:
+    """Every region of every AWS partition, from botocore's endpoint data."""
+    return frozenset(region for partition in _partitions() for region in partition["regions"])
 
 
 def partition_of(region: str) -> str:
     """The AWS partition a region belongs to (`aws`, `aws-us-gov`, `aws-cn`, ...)."""
-    import botocore.session
-
-    return botocore.session.get_session().get_partition_for_region(region)
+    for partition in _partitions():
+        if region in partition["regions"]:
+            return str(partition["partition"])
+    for partition in _partitions():
+        if re.match(partition["regionRegex"], region):
+            return str(partition["partition"])
+    return "aws"
 
 
 class SubnetCidrs(Section):

@@ -168,6 +168,14 @@ def _type_specific(
             clusterResourceId=f"cluster-{h.upper()}",
             arn=f"arn:aws:rds:{region}:{ACCOUNT_ID}:cluster:{ident}",
         )
+    elif type_token == "aws:rds/clusterInstance:ClusterInstance":
+        # Pulumi does not autoname a cluster member; the provider's Create picks `tf-...`.
+        ident = state.get("identifier") or f"tf-{h}"
+        state.update(
+            identifier=ident,
+            endpoint=f"{ident}.c{h[:10]}.{region}.rds.amazonaws.com",
+            arn=f"arn:aws:rds:{region}:{ACCOUNT_ID}:db:{ident}",
+        )
     elif type_token == "aws:ec2/launchTemplate:LaunchTemplate":
         state.update(latestVersion=1, defaultVersion=1)
     elif type_token == "aws:acm/certificate:Certificate":

@@ -102,7 +102,7 @@ def _execute(
     secret_keys: list[str],
     program_dir: Path | None,
 ) -> ProgramRun:
-    sdk_compat.install_fast_stack_traces()
+    sdk_compat.use_fast_stack_traces()
     loop = asyncio.new_event_loop()
     loop.set_exception_handler(quiet_echoes)
     asyncio.set_event_loop(loop)

@@ -15,7 +15,6 @@ import sys
 import traceback
 from typing import Any
 
-import pulumi
 from pulumi.runtime import mocks as _mocks
 from pulumi.runtime import resource as _resource
 from pulumi.runtime import rpc as _rpc
@@ -80,42 +79,43 @@ def register_response(urn: str, rid: str = "", state: Any = None) -> Any:
     return _resource_pb2.RegisterResourceResponse(urn=urn, id=rid, object=state)
 
 
-def install_fast_stack_traces() -> None:
-    """Replace the SDK's per-registration stack capture with one that stops at the first
-    frame it reports.
+_SDK_GET_STACK_TRACE = _resource._get_stack_trace
 
-    The SDK extracts the whole Python stack (with source lines) for every resource, to send
-    the frame that registered it as `sourcePosition` and the rest as `stackTrace`; the engine
-    only shows the former. Extracting every frame costs about a millisecond a resource; this
-    walks the live frames to the same first frame (the caller of the third `__init__`, as
-    `_get_stack_trace` counts them) and returns a trace of that frame alone. Source positions
-    stay identical (tests/test_sdk_compat.py compares both on a program).
+
+def _first_frame_trace() -> Any:
+    frame = sys._getframe(1)
+    inits = 0
+    while frame is not None:
+        if frame.f_code.co_name == "__init__":
+            inits += 1
+            if inits == 3:
+                frame = frame.f_back
+                break
+        frame = frame.f_back
+    if frame is None:
+        return _source_pb2.StackTrace()
+    summary = traceback.FrameSummary(
+        frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name, lookup_line=False
+    )
+    position = _resource._get_source_position_for_frame(summary)
+    return _source_pb2.StackTrace(frames=[_source_pb2.StackFrame(pc=position)])
+
+
+def use_fast_stack_traces(fast: bool = True) -> None:
+    """Replace (or restore) the SDK's per-registration stack capture.
+
+    The SDK extracts the whole Python stack, with source lines, for every resource: it sends
+    the frame that registered the resource as `sourcePosition` and the rest as `stackTrace`,
+    and the engine shows only the former. Extracting every frame costs about a millisecond a
+    resource; the replacement walks the live frames to the same first frame (the caller of the
+    third `__init__`, as the SDK's `_get_stack_trace` counts them) and returns a trace of that
+    frame alone. tests/test_sdk_compat.py checks both give the same source positions.
     """
-    if getattr(_resource._get_stack_trace, "_offline_check", False):
-        return
-
-    def first_frame_trace() -> Any:
-        frame = sys._getframe(1)
-        inits = 0
-        while frame is not None:
-            if frame.f_code.co_name == "__init__":
-                inits += 1
-                if inits == 3:
-                    frame = frame.f_back
-                    break
-            frame = frame.f_back
-        if frame is None:
-            return _source_pb2.StackTrace()
-        summary = traceback.FrameSummary(
-            frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name, lookup_line=False
-        )
-        position = _resource._get_source_position_for_frame(summary)
-        return _source_pb2.StackTrace(frames=[_source_pb2.StackFrame(pc=position)])
-
-    first_frame_trace._offline_check = True  # type: ignore[attr-defined]
-    _resource._get_stack_trace = first_frame_trace
+    _resource._get_stack_trace = _first_frame_trace if fast else _SDK_GET_STACK_TRACE
 
 
 def sdk_version() -> str:
     """The installed pulumi SDK's version."""
-    return pulumi.__version__ if hasattr(pulumi, "__version__") else "unknown"
+    from importlib.metadata import version
+
+    return version("pulumi")

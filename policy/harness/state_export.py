@@ -49,9 +49,7 @@ def _options(resource: dict[str, Any]) -> CapturedOptions:
         additional_secret_outputs=tuple(resource.get("additionalSecretOutputs") or ()),
         replace_on_changes=tuple(resource.get("replaceOnChanges") or ()),
         custom_timeouts={
-            k: f"{v}s" if isinstance(v, int | float) else str(v)
-            for k, v in timeouts.items()
-            if v
+            k: f"{v}s" if isinstance(v, int | float) else str(v) for k, v in timeouts.items() if v
         },
         deleted_with=resource.get("deletedWith") or None,
     )

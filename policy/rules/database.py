@@ -51,6 +51,7 @@ EVENT_CATEGORIES: dict[str, tuple[str, ...]] = {
 }
 EVENT_SOURCES = {
     INSTANCE: "db-instance",
+    CLUSTER_INSTANCE: "db-instance",
     CLUSTER: "db-cluster",
     PARAMETER_GROUP: "db-parameter-group",
 }
@@ -224,7 +225,12 @@ def _engine_parameters(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
 # Event subscriptions (RDS.19, .20, .21)
 
 
-SOURCE_ID_PROPS = {INSTANCE: "identifier", CLUSTER: "clusterIdentifier", PARAMETER_GROUP: "name"}
+SOURCE_ID_PROPS = {
+    INSTANCE: "identifier",
+    CLUSTER_INSTANCE: "identifier",
+    CLUSTER: "clusterIdentifier",
+    PARAMETER_GROUP: "name",
+}
 ALL_SOURCES = "*"
 
 

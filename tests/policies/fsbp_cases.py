@@ -2095,3 +2095,46 @@ def _route53_2(good: bool) -> None:
             cloudwatch_log_group_arn="arn:aws:logs:us-east-1:1:log-group:q",
             opts=o,
         )
+
+
+def _aurora_member_events(good: bool) -> None:
+    """RDS.20 on Aurora: the cluster's members are DB instances, whose events need a
+    subscription too."""
+    o = provider()
+    cluster = aws.rds.Cluster("cluster", engine="aurora-postgresql", opts=o)
+    member = aws.rds.ClusterInstance(
+        "member",
+        identifier="orders-writer",
+        cluster_identifier=cluster.id,
+        instance_class="db.r6g.large",
+        engine="aurora-postgresql",
+        opts=o,
+    )
+    aws.rds.EventSubscription(
+        "cluster-events",
+        sns_topic="arn:aws:sns:us-east-1:123456789012:alerts",
+        source_type="db-cluster",
+        source_ids=[cluster.cluster_identifier],
+        event_categories=["failure", "maintenance"],
+        opts=o,
+    )
+    if good:
+        aws.rds.EventSubscription(
+            "member-events",
+            sns_topic="arn:aws:sns:us-east-1:123456789012:alerts",
+            source_type="db-instance",
+            source_ids=[member.identifier],
+            event_categories=["configuration change", "failure", "maintenance"],
+            opts=o,
+        )
+
+
+CASES.append(
+    Case(
+        "RDS.20",
+        "rds-event-subscriptions",
+        lambda: _aurora_member_events(False),
+        lambda: _aurora_member_events(True),
+        "sends the db-instance events of member",
+    )
+)
