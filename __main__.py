@@ -12,7 +12,7 @@ import pulumi_aws as aws
 from components.buckets import SecureBucket, SecureBucketArgs
 from components.certificates import IssuedCertificates, IssuedCertificatesArgs
 from components.config import load_config
-from components.dns import DnsEndpoint, DnsFailover
+from components.dns import DnsEndpoint, DnsFailover, DnsFailoverArgs
 from components.naming import base_name
 from components.regional import RegionalStack, RegionalStackArgs
 from components.replication import BucketReplication, BucketReplicationArgs
@@ -120,11 +120,22 @@ if config.dns.zone_id is not None:
         balancer = regions[region].compute.load_balancer
         return DnsEndpoint(region=region, dns_name=balancer.dns_name, zone_id=balancer.zone_id)
 
+    check = config.dns.health_check
     failover = DnsFailover(
         base_name(config.environment, config.service, "global"),
-        config.dns.failover_args(
-            endpoint(primary_config.name),
-            endpoint(secondary_config.name) if secondary_config else None,
+        DnsFailoverArgs(
+            zone_id=config.dns.zone_id,
+            record_name=config.dns.record_name,
+            primary=endpoint(primary_config.name),
+            secondary=endpoint(secondary_config.name) if secondary_config else None,
+            health_check_path=check.path,
+            health_check_port=check.port,
+            health_check_protocol=check.protocol,
+            search_string=check.search_string,
+            request_interval=check.request_interval,
+            failure_threshold=check.failure_threshold,
+            measure_latency=check.measure_latency,
+            checker_regions=check.regions,
         ),
         # Route 53 is global; its API is reached through the primary region's provider.
         opts=pulumi.ResourceOptions(providers={"aws": primary_provider}),

@@ -22,20 +22,12 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
-from policy.awsfacts.values import BACKUP_MIN_COLD_DAYS, schedule_problem
+from policy.awsfacts.backup import VAULT_NAME, lifecycle_problems, lock_problems, rule_problems
 
 from .account import AccountContext
 from .iam import service_trust_policy
 from .naming import child_name, name_tag, token
 
-# `^[a-zA-Z0-9\-\_]{2,50}$`, AWS Backup's vault-name pattern.
-VAULT_NAME = re.compile(r"^[A-Za-z0-9_-]{2,50}$")
-MIN_START_WINDOW = 60
-# AWS keeps cold-storage recovery points at least 90 days.
-MIN_COLD_DAYS = BACKUP_MIN_COLD_DAYS
-# Continuous backups (point-in-time restore) are kept 1-35 days and never go to cold storage.
-MAX_CONTINUOUS_DAYS = 35
-MIN_LOCK_CHANGEABLE_DAYS = 3
 # Job outcomes that need a person, per EventBridge event type, and the detail field that
 # carries them: backup and copy events report `state`, restore events `status`, as the backup
 # API does (botocore backup shapes BackupJobState, CopyJobState, RestoreJobStatus; "Some events
@@ -65,22 +57,6 @@ def failed_jobs_pattern() -> dict[str, object]:
             for event, (field, outcomes) in FAILED_JOB_EVENTS.items()
         ],
     }
-
-
-def _check_lifecycle(label: str, cold: int | None, delete: int | None) -> None:
-    """AWS's lifecycle rules for a recovery point (plan rule or copy)."""
-    if delete is not None and delete < 1:
-        raise ValueError(f"{label}delete_after_days {delete} must be at least 1")
-    if cold is None:
-        return
-    if cold < 1:
-        raise ValueError(f"{label}cold_storage_after_days {cold} must be at least 1")
-    if delete is not None and delete < cold + MIN_COLD_DAYS:
-        raise ValueError(
-            f"{label}delete_after_days {delete} must be at least cold_storage_after_days + "
-            f"{MIN_COLD_DAYS} ({cold + MIN_COLD_DAYS}): AWS keeps cold recovery points "
-            f"{MIN_COLD_DAYS} days"
-        )
 
 
 @dataclass
@@ -113,7 +89,11 @@ class BackupCopy:
             )
         if self.account_id is not None and not re.fullmatch(r"\d{12}", self.account_id):
             raise ValueError(f"copy account_id {self.account_id!r} must be 12 digits")
-        _check_lifecycle("copy ", self.cold_storage_after_days, self.delete_after_days)
+        problems = lifecycle_problems(
+            lambda field: f"copy {field}", self.cold_storage_after_days, self.delete_after_days
+        )
+        if problems:
+            raise ValueError(problems[0])
 
 
 @dataclass
@@ -164,57 +144,30 @@ class BackupArgs:
             raise ValueError(
                 f"vault_name {self.vault_name!r} must be 2-50 letters, digits, '-' or '_'"
             )
-        problem = schedule_problem(self.schedule, "backup")
-        if problem:
-            raise ValueError(f"schedule {problem}, e.g. 'cron(0 3 * * ? *)'")
-        if self.start_window_minutes < MIN_START_WINDOW:
-            raise ValueError(
-                f"start_window_minutes {self.start_window_minutes} must be at least "
-                f"{MIN_START_WINDOW}"
-            )
-        if self.completion_window_minutes < self.start_window_minutes + 60:
-            raise ValueError(
-                f"completion_window_minutes {self.completion_window_minutes} must be at least "
-                f"start_window_minutes + 60 ({self.start_window_minutes + 60})"
-            )
-        _check_lifecycle("", self.cold_storage_after_days, self.delete_after_days)
-        if self.enable_continuous_backup:
-            if self.delete_after_days > MAX_CONTINUOUS_DAYS:
-                raise ValueError(
-                    f"delete_after_days {self.delete_after_days} must be at most "
-                    f"{MAX_CONTINUOUS_DAYS} with enable_continuous_backup"
-                )
-            if self.cold_storage_after_days is not None:
-                raise ValueError(
-                    "cold_storage_after_days cannot be used with enable_continuous_backup"
-                )
-        self._check_lock()
+        problems = [
+            *rule_problems(
+                _argument,
+                schedule=self.schedule,
+                start_window_minutes=self.start_window_minutes,
+                completion_window_minutes=self.completion_window_minutes,
+                delete_after_days=self.delete_after_days,
+                cold_storage_after_days=self.cold_storage_after_days,
+                continuous=self.enable_continuous_backup,
+            ),
+            *lock_problems(
+                _argument,
+                delete_after_days=self.delete_after_days,
+                low=self.lock_min_retention_days,
+                high=self.lock_max_retention_days,
+                changeable=self.lock_changeable_for_days,
+            ),
+        ]
+        if problems:
+            raise ValueError(problems[0])
 
-    def _check_lock(self) -> None:
-        low, high = self.lock_min_retention_days, self.lock_max_retention_days
-        if low is None:
-            if high is not None or self.lock_changeable_for_days is not None:
-                raise ValueError(
-                    "lock_max_retention_days and lock_changeable_for_days need "
-                    "lock_min_retention_days"
-                )
-            return
-        if low < 1:
-            raise ValueError(f"lock_min_retention_days {low} must be at least 1")
-        if high is not None and high < low:
-            raise ValueError(f"lock_max_retention_days {high} must be >= lock_min_retention_days")
-        # A job whose retention is outside the lock's range fails.
-        if self.delete_after_days < low or (high is not None and self.delete_after_days > high):
-            raise ValueError(
-                f"delete_after_days {self.delete_after_days} must lie within the vault lock's "
-                f"retention range (lock_min_retention_days {low}"
-                + (f", lock_max_retention_days {high})" if high is not None else ")")
-            )
-        changeable = self.lock_changeable_for_days
-        if changeable is not None and changeable < MIN_LOCK_CHANGEABLE_DAYS:
-            raise ValueError(
-                f"lock_changeable_for_days {changeable} must be at least {MIN_LOCK_CHANGEABLE_DAYS}"
-            )
+
+def _argument(field: str) -> str:
+    return field
 
 
 def vault_arn(

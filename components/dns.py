@@ -14,25 +14,16 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from policy.awsfacts.route53 import health_check_problems
+
 from .naming import child_name, name_tag, token
 
-PROTOCOLS = ("HTTP", "HTTPS")
-REQUEST_INTERVALS = (10, 30)
-# The regions Route 53 health checkers run in (the only values `regions` accepts); when set,
-# Route 53 needs at least three of them.
-CHECKER_REGIONS = (
-    "us-east-1",
-    "us-west-1",
-    "us-west-2",
-    "eu-west-1",
-    "ap-southeast-1",
-    "ap-southeast-2",
-    "ap-northeast-1",
-    "sa-east-1",
-)
-MIN_CHECKER_REGIONS = 3
-MAX_RESOURCE_PATH = 255
-MAX_SEARCH_STRING = 255
+# The health-check rules' field names as this component's arguments spell them.
+ARGUMENT_NAMES = {
+    "path": "health_check_path",
+    "port": "health_check_port",
+    "protocol": "health_check_protocol",
+}
 
 
 @dataclass
@@ -74,48 +65,24 @@ class DnsFailoverArgs:
     measure_latency: bool = False
     """Latency graphs in CloudWatch; AWS cannot change this after creation (replacement)."""
     checker_regions: Sequence[str] | None = None
-    """Regions the health checkers run from (at least three of `CHECKER_REGIONS`); all when
+    """Regions the health checkers run from (at least three of Route 53's checker regions); all when
     unset."""
 
     def __post_init__(self) -> None:
         if not self.record_name or self.record_name != self.record_name.strip():
             raise ValueError(f"record_name {self.record_name!r} must be a non-empty DNS name")
-        if self.health_check_protocol not in PROTOCOLS:
-            raise ValueError(
-                f"health_check_protocol {self.health_check_protocol!r} must be one of "
-                f"{', '.join(PROTOCOLS)}"
-            )
-        if not 1 <= self.health_check_port <= 65535:
-            raise ValueError(f"health_check_port {self.health_check_port} must be 1-65535")
-        path = self.health_check_path
-        if not path.startswith("/") or len(path) > MAX_RESOURCE_PATH:
-            raise ValueError(
-                f"health_check_path {path!r} must start with '/' and be at most "
-                f"{MAX_RESOURCE_PATH} characters"
-            )
-        if self.search_string is not None and not 0 < len(self.search_string) <= (
-            MAX_SEARCH_STRING
-        ):
-            raise ValueError(f"search_string must be 1-{MAX_SEARCH_STRING} characters")
-        if self.request_interval not in REQUEST_INTERVALS:
-            raise ValueError(
-                f"request_interval {self.request_interval} must be 10 or 30 (seconds); Route 53 "
-                "accepts no other value"
-            )
-        if not 1 <= self.failure_threshold <= 10:
-            raise ValueError(f"failure_threshold {self.failure_threshold} must be 1-10")
-        if self.checker_regions is not None:
-            unknown = sorted(set(self.checker_regions) - set(CHECKER_REGIONS))
-            if unknown:
-                raise ValueError(
-                    f"checker_regions {unknown} are not Route 53 health-checker regions "
-                    f"(valid: {', '.join(CHECKER_REGIONS)})"
-                )
-            if len(set(self.checker_regions)) < MIN_CHECKER_REGIONS:
-                raise ValueError(
-                    f"checker_regions needs at least {MIN_CHECKER_REGIONS} distinct regions, "
-                    f"got {len(set(self.checker_regions))}"
-                )
+        problems = health_check_problems(
+            lambda field: ARGUMENT_NAMES.get(field, field),
+            path=self.health_check_path,
+            port=self.health_check_port,
+            protocol=self.health_check_protocol,
+            search_string=self.search_string,
+            request_interval=self.request_interval,
+            failure_threshold=self.failure_threshold,
+            checker_regions=self.checker_regions,
+        )
+        if problems:
+            raise ValueError(problems[0])
         if self.secondary is not None and self.secondary.region == self.primary.region:
             raise ValueError(
                 f"secondary.region {self.secondary.region!r} must differ from primary.region"

@@ -10,7 +10,7 @@ import pulumi_aws as aws
 from policy.awsfacts.elb import LOG_DELIVERY_ACCOUNTS
 
 from .audit import Audit, AuditArgs
-from .backup import Backup
+from .backup import Backup, BackupArgs, BackupCopy
 from .buckets import SecureBucket, SecureBucketArgs
 from .compute import Compute, ComputeArgs, autoscaling_service_role
 from .config import RegionConfig, StackConfig
@@ -293,14 +293,36 @@ class RegionalStack(pulumi.ComponentResource):
         if args.peer is not None:
             peer_base = base_name(config.environment, config.service, args.peer.name)
             peer_vault = (args.peer.name, f"{peer_base}-{vault}")
-        holds_writer = args.database_source_arn is None
+        backup = config.backup
+        resource_arns = [self.database.database.arn] if args.database_source_arn is None else []
+        # Copies go where there is something to copy: the other region's vault, and another
+        # account's when configured.
+        copies = []
+        if resource_arns and backup.copy_to_other_region and peer_vault is not None:
+            copies.append(
+                BackupCopy(
+                    region=peer_vault[0],
+                    vault_name=peer_vault[1],
+                    delete_after_days=backup.copy_delete_after_days,
+                )
+            )
+        if resource_arns and backup.cross_account_vault_arn:
+            copies.append(BackupCopy(vault_arn=backup.cross_account_vault_arn))
         return Backup(
             name,
-            config.backup.backup_args(
+            BackupArgs(
                 vault_name=f"{name}-{vault}",
                 kms_key_arn=self.keys.data.arn,
-                resource_arns=[self.database.database.arn] if holds_writer else [],
-                peer_vault=peer_vault,
+                resource_arns=resource_arns,
+                schedule=backup.schedule,
+                start_window_minutes=backup.start_window_minutes,
+                completion_window_minutes=backup.completion_window_minutes,
+                delete_after_days=backup.delete_after_days,
+                cold_storage_after_days=backup.cold_storage_after_days,
+                copies=copies,
+                enable_continuous_backup=backup.continuous,
+                lock_min_retention_days=backup.lock_min_retention_days,
+                protect_vault=backup.protect_vault,
                 failure_topic_arn=self.audit.alert_topic.arn,
             ),
             opts=pulumi.ResourceOptions(parent=self),

@@ -1,39 +1,31 @@
 """Config of the global recovery parts: DNS failover (M2) and AWS Backup (M4).
 
-The parameter rules live once, in the components' argument classes; these models build those
-arguments from placeholder inputs at load time so that a bad value fails before any resource
-is registered, with the config key named.
+The parameter rules are AWS's (`policy/awsfacts/route53.py`, `backup.py`): these models check
+their values against them at load time, so a bad value fails before any resource is
+registered, with the config key named; the components check their arguments against the same
+rules. `regional.py` and `__main__.py` map these models to the components' arguments.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
-import pulumi
 from pydantic import Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
+from policy.awsfacts.backup import VAULT_NAME, lifecycle_problems, lock_problems, rule_problems
+from policy.awsfacts.route53 import health_check_problems
+
 from .base import Section
 
-if TYPE_CHECKING:
-    from ..backup import BackupArgs
-    from ..dns import DnsEndpoint, DnsFailoverArgs
-
 _VAULT_ARN = re.compile(r"arn:aws[a-z-]*:backup:[a-z0-9-]+:\d{12}:backup-vault:[A-Za-z0-9_-]{2,50}")
-PLACEHOLDER_ARN = "arn:aws:rds:us-east-1:000000000000:db:config-check"
-_FIELD_FIRST = re.compile(r"^([a-z][A-Za-z]*) (.*)$", re.S)
 
 
-def _in_config_terms(exc: ValueError, prefix: str = "") -> ValueError:
-    """The component's message with argument names turned into config keys: `delete_after_days
-    30 must ...` becomes `deleteAfterDays: 30 must ...`, which the loader appends to the key."""
-    message = re.sub(r"\b[a-z]+(?:_[a-z]+)+\b", lambda m: to_camel(m.group(0)), str(exc))
-    match = _FIELD_FIRST.match(message)
-    if match and match.group(1) not in ("copy",):
-        message = f"{match.group(1)}: {match.group(2)}"
-    return ValueError(prefix + message)
+def _as_config_error(problem: str, prefix: str = "") -> ValueError:
+    """A rule's message, whose first word is the config key, as the loader reports it: the
+    key, a colon, the rest (`deleteAfterDays: 30 must be ...`)."""
+    key, _, rest = problem.partition(" ")
+    return ValueError(f"{prefix}{key}: {rest}")
 
 
 class HealthCheckSettings(Section):
@@ -58,35 +50,24 @@ class DnsConfig(Section):
     record_name: str = "app"
     health_check: HealthCheckSettings = HealthCheckSettings()
 
-    def failover_args(self, primary: DnsEndpoint, secondary: DnsEndpoint | None) -> DnsFailoverArgs:
-        """The DnsFailover arguments for the regions' load balancers (raises ValueError)."""
-        from ..dns import DnsFailoverArgs
-
+    @model_validator(mode="after")
+    def _valid_for_route53(self) -> DnsConfig:
         check = self.health_check
-        return DnsFailoverArgs(
-            zone_id=self.zone_id or "",
-            record_name=self.record_name,
-            primary=primary,
-            secondary=secondary,
-            health_check_path=check.path,
-            health_check_port=check.port,
-            health_check_protocol=check.protocol,
+        keys = {"checker_regions": "regions"}
+        problems = health_check_problems(
+            lambda field: keys.get(field, to_camel(field)),
+            path=check.path,
+            port=check.port,
+            protocol=check.protocol,
             search_string=check.search_string,
             request_interval=check.request_interval,
             failure_threshold=check.failure_threshold,
-            measure_latency=check.measure_latency,
             checker_regions=check.regions,
         )
-
-    @model_validator(mode="after")
-    def _valid_for_route53(self) -> DnsConfig:
-        from ..dns import DnsEndpoint
-
-        endpoint = DnsEndpoint(region="check", dns_name="lb.example.com", zone_id="Z0")
-        try:
-            self.failover_args(endpoint, None)
-        except ValueError as exc:
-            raise _in_config_terms(exc, "healthCheck.") from None
+        if problems:
+            raise _as_config_error(problems[0], "healthCheck.")
+        if not self.record_name or self.record_name != self.record_name.strip():
+            raise ValueError(f"recordName: {self.record_name!r} must be a non-empty DNS name")
         return self
 
 
@@ -126,55 +107,37 @@ class BackupConfig(Section):
             return None
         return self.cross_account_vault_arn.split(":")[4]
 
-    def backup_args(
-        self,
-        *,
-        vault_name: str,
-        kms_key_arn: pulumi.Input[str],
-        resource_arns: Sequence[pulumi.Input[str]],
-        peer_vault: tuple[str, str] | None,
-        failure_topic_arn: pulumi.Input[str] | None = None,
-    ) -> BackupArgs:
-        """The Backup arguments of one region (raises ValueError). `peer_vault` is the other
-        region's (region, vault name) that receives copies; a region with nothing to back up
-        (`resource_arns` empty) makes no copies."""
-        from ..backup import BackupArgs, BackupCopy
-
-        copies = []
-        if resource_arns and self.copy_to_other_region and peer_vault is not None:
-            region, name = peer_vault
-            copies.append(
-                BackupCopy(
-                    region=region, vault_name=name, delete_after_days=self.copy_delete_after_days
-                )
-            )
-        if resource_arns and self.cross_account_vault_arn:
-            copies.append(BackupCopy(vault_arn=self.cross_account_vault_arn))
-        return BackupArgs(
-            vault_name=vault_name,
-            kms_key_arn=kms_key_arn,
-            resource_arns=resource_arns,
-            schedule=self.schedule,
-            start_window_minutes=self.start_window_minutes,
-            completion_window_minutes=self.completion_window_minutes,
-            delete_after_days=self.delete_after_days,
-            cold_storage_after_days=self.cold_storage_after_days,
-            copies=copies,
-            enable_continuous_backup=self.continuous,
-            lock_min_retention_days=self.lock_min_retention_days,
-            protect_vault=self.protect_vault,
-            failure_topic_arn=failure_topic_arn,
-        )
-
     @model_validator(mode="after")
     def _valid_for_aws_backup(self) -> BackupConfig:
-        try:
-            self.backup_args(
-                vault_name=f"x-{self.vault_name}",
-                kms_key_arn="key",
-                resource_arns=[PLACEHOLDER_ARN],
-                peer_vault=("us-east-1", "config-check"),
+        keys = {"enable_continuous_backup": "continuous"}
+
+        def key(field: str) -> str:
+            return keys.get(field, to_camel(field))
+
+        if not VAULT_NAME.match(f"x-{self.vault_name}"):
+            raise ValueError(
+                f"vaultName: {self.vault_name!r} must be letters, digits, '-' or '_' (2-50 "
+                "characters with the name's prefix)"
             )
-        except ValueError as exc:
-            raise _in_config_terms(exc) from None
+        problems = [
+            *rule_problems(
+                key,
+                schedule=self.schedule,
+                start_window_minutes=self.start_window_minutes,
+                completion_window_minutes=self.completion_window_minutes,
+                delete_after_days=self.delete_after_days,
+                cold_storage_after_days=self.cold_storage_after_days,
+                continuous=self.continuous,
+            ),
+            *lock_problems(
+                key, delete_after_days=self.delete_after_days, low=self.lock_min_retention_days
+            ),
+            *lifecycle_problems(
+                lambda field: f"copy{field[0].upper()}{to_camel(field)[1:]}",
+                None,
+                self.copy_delete_after_days,
+            ),
+        ]
+        if problems:
+            raise _as_config_error(problems[0])
         return self
