@@ -284,8 +284,8 @@ def test_launch_template_hardened(stack: str) -> None:
 def test_ami_comes_from_the_public_parameter() -> None:
     """C5: the program resolves the AMI by parameter, never a hard-coded id: Amazon Linux 2023
     for the instance type's architecture unless a parameter is configured."""
-    source = (REPO_ROOT / "components" / "compute.py").read_text()
-    assert "ami-0" not in source
+    for module in (REPO_ROOT / "components" / "compute").glob("*.py"):
+        assert "ami-0" not in module.read_text(), module
     asked = {a["name"] for t, a in run("dev").invokes if t == "aws:ssm/getParameter:getParameter"}
     assert asked == {AMI_PARAMETER}
 

@@ -3,7 +3,6 @@ Fargate service in the private subnets (C1-C8)."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -13,20 +12,13 @@ import pulumi_aws as aws
 
 from policy.awsfacts.elb import LOG_DELIVERY_SERVICE
 
-from .account import AccountContext
-from .buckets import SecureBucket, SecureBucketArgs
-from .config.compute import ComputeConfig
-from .containers import Containers, ContainersArgs
-from .iam import service_trust_policy
-from .naming import child_name, name_tag, token
-from .waf import WebFirewall, WebFirewallArgs
-
-# The instance role gets exactly these AWS managed policies (C7): Session Manager access and
-# the CloudWatch agent; no inline policies.
-INSTANCE_MANAGED_POLICIES = (
-    "AmazonSSMManagedInstanceCore",
-    "CloudWatchAgentServerPolicy",
-)
+from ..account import AccountContext
+from ..buckets import SecureBucket, SecureBucketArgs
+from ..config.compute import ComputeConfig
+from ..containers import Containers, ContainersArgs
+from ..naming import child_name, name_tag, token
+from ..waf import WebFirewall, WebFirewallArgs
+from .instances import create_group, create_launch_template
 
 
 def autoscaling_service_role(
@@ -132,8 +124,8 @@ class Compute(pulumi.ComponentResource):
             outputs["cluster_arn"] = self.containers.cluster.arn
             outputs["repository_url"] = self.containers.repository.repository_url
         else:
-            template = self._create_launch_template()
-            self._create_group(template)
+            template = create_launch_template(self)
+            create_group(self, template)
             outputs["group_name"] = self.group.name  # type: ignore[union-attr]
         self.register_outputs(outputs)
 
@@ -330,167 +322,3 @@ class Compute(pulumi.ComponentResource):
         )
 
     # Instances (C5-C7) -----------------------------------------------------------------------
-
-    def _instance_profile(self) -> aws.iam.InstanceProfile:
-        name = child_name(self._name, "app")
-        role = aws.iam.Role(
-            name,
-            description=f"{name} instances: Session Manager and CloudWatch agent only",
-            assume_role_policy=service_trust_policy("ec2.amazonaws.com"),
-            tags=name_tag(name),
-            opts=self._child,
-        )
-        for policy in INSTANCE_MANAGED_POLICIES:
-            aws.iam.RolePolicyAttachment(
-                child_name(name, policy.lower()),
-                role=role.name,
-                policy_arn=pulumi.Output.concat(
-                    "arn:", self._ctx.partition, ":iam::aws:policy/", policy
-                ),
-                opts=self._child,
-            )
-        return aws.iam.InstanceProfile(name, role=role.name, tags=name_tag(name), opts=self._child)
-
-    def _create_launch_template(self) -> aws.ec2.LaunchTemplate:
-        settings, args = self._settings, self._args
-        ami = aws.ssm.get_parameter_output(
-            name=settings.image_parameter, opts=pulumi.InvokeOutputOptions(parent=self)
-        )
-        profile = self._instance_profile()
-        name = child_name(self._name, "app")
-        launched_tags = {**args.instance_tags, **name_tag(name)}
-        return aws.ec2.LaunchTemplate(
-            name,
-            description=f"{name}: {settings.architecture} image, IMDSv2, encrypted root volume",
-            image_id=pulumi.Output.unsecret(ami.value),
-            instance_type=settings.instance_type,
-            iam_instance_profile=aws.ec2.LaunchTemplateIamInstanceProfileArgs(arn=profile.arn),
-            metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
-                http_endpoint="enabled",
-                http_tokens="required",
-                http_put_response_hop_limit=1,
-                instance_metadata_tags="disabled",
-            ),
-            block_device_mappings=[
-                aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
-                    device_name="/dev/xvda",
-                    ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
-                        volume_size=settings.root_volume_size_gb,
-                        volume_type="gp3",
-                        encrypted="true",
-                        kms_key_id=args.data_key_arn,
-                        delete_on_termination="true",
-                    ),
-                )
-            ],
-            network_interfaces=[
-                aws.ec2.LaunchTemplateNetworkInterfaceArgs(
-                    device_index=0,
-                    associate_public_ip_address="false",
-                    delete_on_termination="true",
-                    security_groups=[args.app_security_group_id],
-                )
-            ],
-            user_data=base64.b64encode(settings.user_data.encode()).decode(),
-            monitoring=aws.ec2.LaunchTemplateMonitoringArgs(enabled=True),
-            # Only where the type must be asked for it: most have it always, and a few (t2)
-            # cannot launch with it.
-            ebs_optimized="true" if settings.ebs_optimized else None,
-            update_default_version=True,
-            tag_specifications=[
-                aws.ec2.LaunchTemplateTagSpecificationArgs(resource_type=kind, tags=launched_tags)
-                for kind in ("instance", "volume")
-            ],
-            tags=name_tag(name),
-            opts=self._child,
-        )
-
-    def _launch_from(self, template: aws.ec2.LaunchTemplate) -> dict[str, object]:
-        """The template alone, or a mixed instances policy over the configured instance types
-        (all on demand, in the configured order) so one type running short in an AZ does not
-        stop the group (AutoScaling.6)."""
-        settings = self._settings
-        version = template.latest_version.apply(str)
-        if not settings.additional_instance_types:
-            return {
-                "launch_template": aws.autoscaling.GroupLaunchTemplateArgs(
-                    id=template.id, version=version
-                )
-            }
-        types = [settings.instance_type, *settings.additional_instance_types]
-        return {
-            "mixed_instances_policy": aws.autoscaling.GroupMixedInstancesPolicyArgs(
-                launch_template=aws.autoscaling.GroupMixedInstancesPolicyLaunchTemplateArgs(
-                    launch_template_specification=aws.autoscaling.GroupMixedInstancesPolicyLaunchTemplateLaunchTemplateSpecificationArgs(
-                        launch_template_id=template.id, version=version
-                    ),
-                    overrides=[
-                        aws.autoscaling.GroupMixedInstancesPolicyLaunchTemplateOverrideArgs(
-                            instance_type=instance_type
-                        )
-                        for instance_type in types
-                    ],
-                ),
-                instances_distribution=aws.autoscaling.GroupMixedInstancesPolicyInstancesDistributionArgs(
-                    on_demand_allocation_strategy="prioritized",
-                    on_demand_base_capacity=0,
-                    on_demand_percentage_above_base_capacity=100,
-                ),
-            )
-        }
-
-    def _create_group(self, template: aws.ec2.LaunchTemplate) -> None:
-        settings, args = self._settings, self._args
-        name = child_name(self._name, "app")
-        self.group = aws.autoscaling.Group(
-            name,
-            vpc_zone_identifiers=list(args.private_subnet_ids),
-            min_size=settings.min_size,
-            max_size=settings.max_size,
-            desired_capacity=settings.desired_capacity,
-            **self._launch_from(template),
-            target_group_arns=[self.target_group.arn],
-            health_check_type="ELB",
-            health_check_grace_period=settings.health_check_grace_period_seconds,
-            service_linked_role_arn=args.autoscaling_role_arn,
-            # A new template version rolls through the group instead of waiting for scale-in.
-            # No auto_rollback: the provider saves the new version on the group before it starts
-            # the refresh, so a rollback would return to that same version
-            # (hashicorp/terraform-provider-aws#34189). Roll back by deploying the previous
-            # config, which makes a new version and a new refresh.
-            instance_refresh=aws.autoscaling.GroupInstanceRefreshArgs(
-                strategy="Rolling",
-                preferences=aws.autoscaling.GroupInstanceRefreshPreferencesArgs(
-                    min_healthy_percentage=settings.refresh_min_healthy_percentage,
-                    # Instances that already run the desired template version and type stay
-                    # (a change of launch method alone would otherwise replace them all).
-                    skip_matching=True,
-                ),
-            ),
-            enabled_metrics=[
-                "GroupDesiredCapacity",
-                "GroupInServiceInstances",
-                "GroupMaxSize",
-                "GroupMinSize",
-                "GroupTotalInstances",
-            ],
-            tags=[
-                aws.autoscaling.GroupTagArgs(key=key, value=value, propagate_at_launch=True)
-                for key, value in {**args.instance_tags, **name_tag(name)}.items()
-            ],
-            # The desired count belongs to the scaling policy once the group exists.
-            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["desiredCapacity"]),
-        )
-        aws.autoscaling.Policy(
-            child_name(name, "cpu"),
-            autoscaling_group_name=self.group.name,
-            policy_type="TargetTrackingScaling",
-            estimated_instance_warmup=settings.health_check_grace_period_seconds,
-            target_tracking_configuration=aws.autoscaling.PolicyTargetTrackingConfigurationArgs(
-                predefined_metric_specification=aws.autoscaling.PolicyTargetTrackingConfigurationPredefinedMetricSpecificationArgs(
-                    predefined_metric_type="ASGAverageCPUUtilization"
-                ),
-                target_value=settings.cpu_target_percent,
-            ),
-            opts=self._child,
-        )

@@ -12,13 +12,13 @@ import pulumi_random as random
 
 from policy.awsfacts.postgres import major_of_family, static_parameters
 
-from .account import AccountContext
-from .config.database import DatabaseConfig
-from .iam import service_trust_policy
-from .logs import encrypted_log_group
-from .naming import child_name, name_tag, token
+from ..account import AccountContext
+from ..config.database import DatabaseConfig
+from ..iam import service_trust_policy
+from ..logs import encrypted_log_group
+from ..naming import child_name, name_tag, token
+from .credentials import PORT, create_secret
 
-PORT = 5432
 # Libraries preloaded in every database (D6): query statistics and session auditing.
 PRELOAD_LIBRARIES = "pg_stat_statements,pgaudit"
 # RDS PostgreSQL exports both; Aurora PostgreSQL has no separate upgrade log (D5).
@@ -112,7 +112,7 @@ class Database(pulumi.ComponentResource):
                 self._create_cluster()
             else:
                 self._create_instance()
-            self._create_secret()
+            create_secret(self)
 
         self.register_outputs(
             {
@@ -362,49 +362,3 @@ class Database(pulumi.ComponentResource):
             )
         self.writer_endpoint = cluster.endpoint
         self.reader_endpoint = cluster.reader_endpoint
-
-    # Credentials (D9) ------------------------------------------------------------------------
-
-    def _create_secret(self) -> None:
-        settings = self._settings
-        name = child_name(self._name, "db-credentials")
-        args = self._args
-        replicas = None
-        if args.secret_replica_region is not None:
-            if args.secret_replica_key_arn is None:
-                raise ValueError(f"{name}: a secret replica needs secret_replica_key_arn")
-            # M5: the credentials survive the primary region; rotation changes propagate.
-            replicas = [
-                aws.secretsmanager.SecretReplicaArgs(
-                    region=args.secret_replica_region, kms_key_id=args.secret_replica_key_arn
-                )
-            ]
-        self.secret = aws.secretsmanager.Secret(
-            name,
-            description=f"{name}: master credentials of the {settings.engine} database",
-            kms_key_id=args.secrets_key_arn,
-            recovery_window_in_days=settings.secret_recovery_window_days,
-            replicas=replicas,
-            tags=name_tag(name),
-            opts=self._stateful,
-        )
-        # The shape the rotation function reads and writes (engine, host, port, username,
-        # password, dbname). After the first rotation the secret holds the live password, so
-        # later runs must not put the generated one back.
-        self.secret_version = aws.secretsmanager.SecretVersion(
-            name,
-            secret_id=self.secret.id,
-            secret_string=pulumi.Output.secret(
-                pulumi.Output.json_dumps(
-                    {
-                        "engine": "postgres",
-                        "host": self.writer_endpoint,
-                        "port": PORT,
-                        "username": settings.master_username,
-                        "password": self._password.result,
-                        "dbname": settings.database_name,
-                    }
-                )
-            ),
-            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["secretString"]),
-        )

@@ -11,20 +11,12 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from .account import AccountContext
-from .config.compute import ComputeConfig
-from .iam import allow, document, service_trust_policy
-from .logs import encrypted_log_group
-from .naming import child_name, name_tag, token
-
-CONTAINER_NAME = "app"
-"""Name of the application container in the task (the service's load balancer refers to it)."""
-TASKS_PRINCIPAL = "ecs-tasks.amazonaws.com"
-ECR_PULL_ACTIONS = (
-    "ecr:BatchCheckLayerAvailability",
-    "ecr:BatchGetImage",
-    "ecr:GetDownloadUrlForLayer",
-)
+from ..account import AccountContext
+from ..config.compute import ComputeConfig
+from ..iam import service_trust_policy
+from ..logs import encrypted_log_group
+from ..naming import child_name, name_tag, token
+from .task import CONTAINER_NAME, create_task_definition
 
 
 @dataclass
@@ -77,7 +69,7 @@ class Containers(pulumi.ComponentResource):
         self.cluster = self._create_cluster()
         self.repository = self._create_repository()
         self.log_group = self._create_log_group()
-        self.task_definition = self._create_task_definition()
+        self.task_definition = create_task_definition(self)
         self.production_rule, self.test_rule = self._create_listener_rules()
         self.service = None
         if self._settings.image_tag is not None:
@@ -156,145 +148,6 @@ class Containers(pulumi.ComponentResource):
         )
 
     # Task definition ---------------------------------------------------------------------------
-
-    def _execution_role(self) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
-        """The role ECS pulls the image and writes the logs with: this repository and this log
-        group only (the managed AmazonECSTaskExecutionRolePolicy grants both on every one).
-        Returned with its policy, which tasks need before they start."""
-        name = child_name(self._name, "task-execution")
-        role = aws.iam.Role(
-            name,
-            description=f"{name}: pull the app image and write its log group",
-            assume_role_policy=service_trust_policy(
-                TASKS_PRINCIPAL, source_account=self._ctx.account_id
-            ),
-            tags=name_tag(name),
-            opts=self._child,
-        )
-        policy = aws.iam.RolePolicy(
-            name,
-            role=role.id,
-            policy=document(
-                [
-                    # GetAuthorizationToken has no resource type: it is always granted on "*".
-                    allow(["ecr:GetAuthorizationToken"], "*", sid="EcrLogin"),
-                    allow(ECR_PULL_ACTIONS, self.repository.arn, sid="PullAppImage"),
-                    # GuardDuty Runtime Monitoring (the account baseline turns it on) adds its
-                    # agent to every Fargate task, pulled with this role from AWS's repository
-                    # in each region's GuardDuty account (GuardDuty User Guide, "Prerequisites
-                    # for AWS Fargate (Amazon ECS only) support").
-                    allow(
-                        ECR_PULL_ACTIONS,
-                        pulumi.Output.concat(
-                            "arn:",
-                            self._ctx.partition,
-                            ":ecr:",
-                            self._ctx.region,
-                            ":*:repository/aws-guardduty-agent-fargate",
-                        ),
-                        sid="PullGuardDutyAgent",
-                    ),
-                    allow(
-                        ["logs:CreateLogStream", "logs:PutLogEvents"],
-                        [self.log_group.arn, pulumi.Output.concat(self.log_group.arn, ":*")],
-                        sid="WriteAppLogGroup",
-                    ),
-                ]
-            ),
-            opts=self._child,
-        )
-        return role, policy
-
-    def _task_role(self) -> aws.iam.Role:
-        """The application's own identity: no permissions until the app needs some."""
-        name = child_name(self._name, "task")
-        return aws.iam.Role(
-            name,
-            description=f"{name}: the application's role (no permissions by default)",
-            assume_role_policy=service_trust_policy(
-                TASKS_PRINCIPAL, source_account=self._ctx.account_id
-            ),
-            tags=name_tag(name),
-            opts=self._child,
-        )
-
-    def _container_definitions(self) -> pulumi.Output[str]:
-        settings = self._settings
-        check = settings.container_health_check
-        ctx = self._ctx
-        # The repository URL, spelled from the account and region (what `repository_url`
-        # returns) so the definition is known at preview. Without an image yet the definition
-        # names a placeholder tag; no service runs it.
-        image = pulumi.Output.concat(
-            ctx.account_id,
-            ".dkr.ecr.",
-            ctx.region,
-            ".",
-            ctx.dns_suffix,
-            "/",
-            self.repository.name,
-            ":",
-            settings.image_tag or "unreleased",
-        )
-        return pulumi.Output.json_dumps(
-            [
-                {
-                    "name": CONTAINER_NAME,
-                    "image": image,
-                    "essential": True,
-                    "user": settings.container_user,
-                    "readonlyRootFilesystem": True,
-                    "privileged": False,
-                    "linuxParameters": {"initProcessEnabled": True},
-                    "portMappings": [
-                        {
-                            "containerPort": settings.app_port,
-                            "hostPort": settings.app_port,
-                            "protocol": "tcp",
-                        }
-                    ],
-                    "healthCheck": {
-                        "command": settings.container_health_command(),
-                        "interval": check.interval_seconds,
-                        "timeout": check.timeout_seconds,
-                        "retries": check.retries,
-                        "startPeriod": check.start_period_seconds,
-                    },
-                    "logConfiguration": {
-                        "logDriver": "awslogs",
-                        "options": {
-                            "awslogs-group": self.log_group.name,
-                            "awslogs-region": self._ctx.region,
-                            "awslogs-stream-prefix": CONTAINER_NAME,
-                        },
-                    },
-                    # Configuration only; secrets belong in Secrets Manager via `secrets`.
-                    "environment": [],
-                }
-            ]
-        )
-
-    def _create_task_definition(self) -> aws.ecs.TaskDefinition:
-        settings = self._settings
-        name = child_name(self._name, "app")
-        execution_role, self._execution_policy = self._execution_role()
-        return aws.ecs.TaskDefinition(
-            name,
-            # The family is the definition's name in the account and region.
-            family=name,
-            network_mode="awsvpc",
-            requires_compatibilities=["FARGATE"],
-            cpu=str(settings.task_cpu),
-            memory=str(settings.task_memory),
-            runtime_platform=aws.ecs.TaskDefinitionRuntimePlatformArgs(
-                operating_system_family="LINUX", cpu_architecture=settings.cpu_architecture
-            ),
-            execution_role_arn=execution_role.arn,
-            task_role_arn=self._task_role().arn,
-            container_definitions=self._container_definitions(),
-            tags=name_tag(name),
-            opts=self._child,
-        )
 
     # Traffic, service, scaling -----------------------------------------------------------------
 

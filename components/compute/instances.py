@@ -1,0 +1,192 @@
+"""The EC2 option of the compute tier (C5, C6): the instance role and profile, the launch
+template (IMDSv2, encrypted root volume, the AMI from a public SSM parameter) and the Auto
+Scaling group with its rolling refresh and CPU target tracking."""
+
+from __future__ import annotations
+
+import base64
+from typing import TYPE_CHECKING
+
+import pulumi
+import pulumi_aws as aws
+
+from ..iam import service_trust_policy
+from ..naming import child_name, name_tag
+
+# The instance role gets exactly these AWS managed policies (C7): Session Manager access and
+# the CloudWatch agent; no inline policies.
+INSTANCE_MANAGED_POLICIES = (
+    "AmazonSSMManagedInstanceCore",
+    "CloudWatchAgentServerPolicy",
+)
+
+if TYPE_CHECKING:
+    from .component import Compute
+
+
+def instance_profile(compute: Compute) -> aws.iam.InstanceProfile:
+    name = child_name(compute._name, "app")
+    role = aws.iam.Role(
+        name,
+        description=f"{name} instances: Session Manager and CloudWatch agent only",
+        assume_role_policy=service_trust_policy("ec2.amazonaws.com"),
+        tags=name_tag(name),
+        opts=compute._child,
+    )
+    for policy in INSTANCE_MANAGED_POLICIES:
+        aws.iam.RolePolicyAttachment(
+            child_name(name, policy.lower()),
+            role=role.name,
+            policy_arn=pulumi.Output.concat(
+                "arn:", compute._ctx.partition, ":iam::aws:policy/", policy
+            ),
+            opts=compute._child,
+        )
+    return aws.iam.InstanceProfile(name, role=role.name, tags=name_tag(name), opts=compute._child)
+
+
+def create_launch_template(compute: Compute) -> aws.ec2.LaunchTemplate:
+    settings, args = compute._settings, compute._args
+    ami = aws.ssm.get_parameter_output(
+        name=settings.image_parameter, opts=pulumi.InvokeOutputOptions(parent=compute)
+    )
+    profile = instance_profile(compute)
+    name = child_name(compute._name, "app")
+    launched_tags = {**args.instance_tags, **name_tag(name)}
+    return aws.ec2.LaunchTemplate(
+        name,
+        description=f"{name}: {settings.architecture} image, IMDSv2, encrypted root volume",
+        image_id=pulumi.Output.unsecret(ami.value),
+        instance_type=settings.instance_type,
+        iam_instance_profile=aws.ec2.LaunchTemplateIamInstanceProfileArgs(arn=profile.arn),
+        metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
+            http_endpoint="enabled",
+            http_tokens="required",
+            http_put_response_hop_limit=1,
+            instance_metadata_tags="disabled",
+        ),
+        block_device_mappings=[
+            aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
+                device_name="/dev/xvda",
+                ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
+                    volume_size=settings.root_volume_size_gb,
+                    volume_type="gp3",
+                    encrypted="true",
+                    kms_key_id=args.data_key_arn,
+                    delete_on_termination="true",
+                ),
+            )
+        ],
+        network_interfaces=[
+            aws.ec2.LaunchTemplateNetworkInterfaceArgs(
+                device_index=0,
+                associate_public_ip_address="false",
+                delete_on_termination="true",
+                security_groups=[args.app_security_group_id],
+            )
+        ],
+        user_data=base64.b64encode(settings.user_data.encode()).decode(),
+        monitoring=aws.ec2.LaunchTemplateMonitoringArgs(enabled=True),
+        # Only where the type must be asked for it: most have it always, and a few (t2)
+        # cannot launch with it.
+        ebs_optimized="true" if settings.ebs_optimized else None,
+        update_default_version=True,
+        tag_specifications=[
+            aws.ec2.LaunchTemplateTagSpecificationArgs(resource_type=kind, tags=launched_tags)
+            for kind in ("instance", "volume")
+        ],
+        tags=name_tag(name),
+        opts=compute._child,
+    )
+
+
+def launch_from(compute: Compute, template: aws.ec2.LaunchTemplate) -> dict[str, object]:
+    """The template alone, or a mixed instances policy over the configured instance types
+    (all on demand, in the configured order) so one type running short in an AZ does not
+    stop the group (AutoScaling.6)."""
+    settings = compute._settings
+    version = template.latest_version.apply(str)
+    if not settings.additional_instance_types:
+        return {
+            "launch_template": aws.autoscaling.GroupLaunchTemplateArgs(
+                id=template.id, version=version
+            )
+        }
+    types = [settings.instance_type, *settings.additional_instance_types]
+    return {
+        "mixed_instances_policy": aws.autoscaling.GroupMixedInstancesPolicyArgs(
+            launch_template=aws.autoscaling.GroupMixedInstancesPolicyLaunchTemplateArgs(
+                launch_template_specification=aws.autoscaling.GroupMixedInstancesPolicyLaunchTemplateLaunchTemplateSpecificationArgs(
+                    launch_template_id=template.id, version=version
+                ),
+                overrides=[
+                    aws.autoscaling.GroupMixedInstancesPolicyLaunchTemplateOverrideArgs(
+                        instance_type=instance_type
+                    )
+                    for instance_type in types
+                ],
+            ),
+            instances_distribution=aws.autoscaling.GroupMixedInstancesPolicyInstancesDistributionArgs(
+                on_demand_allocation_strategy="prioritized",
+                on_demand_base_capacity=0,
+                on_demand_percentage_above_base_capacity=100,
+            ),
+        )
+    }
+
+
+def create_group(compute: Compute, template: aws.ec2.LaunchTemplate) -> None:
+    settings, args = compute._settings, compute._args
+    name = child_name(compute._name, "app")
+    compute.group = aws.autoscaling.Group(
+        name,
+        vpc_zone_identifiers=list(args.private_subnet_ids),
+        min_size=settings.min_size,
+        max_size=settings.max_size,
+        desired_capacity=settings.desired_capacity,
+        **launch_from(compute, template),
+        target_group_arns=[compute.target_group.arn],
+        health_check_type="ELB",
+        health_check_grace_period=settings.health_check_grace_period_seconds,
+        service_linked_role_arn=args.autoscaling_role_arn,
+        # A new template version rolls through the group instead of waiting for scale-in.
+        # No auto_rollback: the provider saves the new version on the group before it starts
+        # the refresh, so a rollback would return to that same version
+        # (hashicorp/terraform-provider-aws#34189). Roll back by deploying the previous
+        # config, which makes a new version and a new refresh.
+        instance_refresh=aws.autoscaling.GroupInstanceRefreshArgs(
+            strategy="Rolling",
+            preferences=aws.autoscaling.GroupInstanceRefreshPreferencesArgs(
+                min_healthy_percentage=settings.refresh_min_healthy_percentage,
+                # Instances that already run the desired template version and type stay
+                # (a change of launch method alone would otherwise replace them all).
+                skip_matching=True,
+            ),
+        ),
+        enabled_metrics=[
+            "GroupDesiredCapacity",
+            "GroupInServiceInstances",
+            "GroupMaxSize",
+            "GroupMinSize",
+            "GroupTotalInstances",
+        ],
+        tags=[
+            aws.autoscaling.GroupTagArgs(key=key, value=value, propagate_at_launch=True)
+            for key, value in {**args.instance_tags, **name_tag(name)}.items()
+        ],
+        # The desired count belongs to the scaling policy once the group exists.
+        opts=pulumi.ResourceOptions(parent=compute, ignore_changes=["desiredCapacity"]),
+    )
+    aws.autoscaling.Policy(
+        child_name(name, "cpu"),
+        autoscaling_group_name=compute.group.name,
+        policy_type="TargetTrackingScaling",
+        estimated_instance_warmup=settings.health_check_grace_period_seconds,
+        target_tracking_configuration=aws.autoscaling.PolicyTargetTrackingConfigurationArgs(
+            predefined_metric_specification=aws.autoscaling.PolicyTargetTrackingConfigurationPredefinedMetricSpecificationArgs(
+                predefined_metric_type="ASGAverageCPUUtilization"
+            ),
+            target_value=settings.cpu_target_percent,
+        ),
+        opts=compute._child,
+    )

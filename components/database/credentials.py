@@ -1,0 +1,61 @@
+"""The database's master credentials (D9): a CMK-encrypted secret in the shape the rotation
+function reads and writes, replicated to the peer region (M5)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pulumi
+import pulumi_aws as aws
+
+from ..naming import child_name, name_tag
+
+PORT = 5432
+
+if TYPE_CHECKING:
+    from .component import Database
+
+
+def create_secret(database: Database) -> None:
+    settings = database._settings
+    name = child_name(database._name, "db-credentials")
+    args = database._args
+    replicas = None
+    if args.secret_replica_region is not None:
+        if args.secret_replica_key_arn is None:
+            raise ValueError(f"{name}: a secret replica needs secret_replica_key_arn")
+        # M5: the credentials survive the primary region; rotation changes propagate.
+        replicas = [
+            aws.secretsmanager.SecretReplicaArgs(
+                region=args.secret_replica_region, kms_key_id=args.secret_replica_key_arn
+            )
+        ]
+    database.secret = aws.secretsmanager.Secret(
+        name,
+        description=f"{name}: master credentials of the {settings.engine} database",
+        kms_key_id=args.secrets_key_arn,
+        recovery_window_in_days=settings.secret_recovery_window_days,
+        replicas=replicas,
+        tags=name_tag(name),
+        opts=database._stateful,
+    )
+    # The shape the rotation function reads and writes (engine, host, port, username,
+    # password, dbname). After the first rotation the secret holds the live password, so
+    # later runs must not put the generated one back.
+    database.secret_version = aws.secretsmanager.SecretVersion(
+        name,
+        secret_id=database.secret.id,
+        secret_string=pulumi.Output.secret(
+            pulumi.Output.json_dumps(
+                {
+                    "engine": "postgres",
+                    "host": database.writer_endpoint,
+                    "port": PORT,
+                    "username": settings.master_username,
+                    "password": database._password.result,
+                    "dbname": settings.database_name,
+                }
+            )
+        ),
+        opts=pulumi.ResourceOptions(parent=database, ignore_changes=["secretString"]),
+    )

@@ -1,0 +1,116 @@
+"""VPC endpoints (N7): the S3 gateway endpoint limited to this account's and AWS's own buckets,
+and interface endpoints limited to this account's principals where the service takes a policy."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pulumi
+import pulumi_aws as aws
+
+from ..iam import document
+from ..naming import child_name, name_tag
+
+# AWS-owned buckets that instances and tasks in the private subnets read through the S3
+# gateway endpoint: ECR image layers (ECR User Guide, "Minimum Amazon S3 bucket permissions for
+# Amazon ECR"), Amazon Linux 2023 packages (AL2023 User Guide, "Amazon S3 VPC endpoint"), and
+# the buckets the SSM Agent and the CloudWatch agent fetch from (Systems Manager User Guide,
+# "Minimum S3 bucket permissions for SSM Agent").
+AWS_OWNED_BUCKETS = (
+    "prod-{region}-starport-layer-bucket",
+    "al2023-repos-{region}-de612dc2",
+    "aws-ssm-{region}",
+    "amazon-ssm-{region}",
+    "amazon-ssm-packages-{region}",
+    "{region}-birdwatcher-prod",
+    "aws-ssm-document-attachments-{region}",
+    "patch-baseline-snapshot-{region}",
+    "amazoncloudwatch-agent-{region}",
+)
+
+if TYPE_CHECKING:
+    from .component import Network
+
+
+def create_endpoints(network: Network) -> None:
+    ctx = network._ctx
+
+    def service(name: str) -> pulumi.Output[str]:
+        return pulumi.Output.concat("com.amazonaws.", ctx.region, ".", name)
+
+    aws.ec2.VpcEndpoint(
+        child_name(network._name, "s3"),
+        vpc_id=network.vpc.id,
+        service_name=service("s3"),
+        vpc_endpoint_type="Gateway",
+        route_table_ids=[*network.private_route_table_ids, network.database_route_table_id],
+        policy=s3_endpoint_policy(network),
+        tags=name_tag(child_name(network._name, "s3")),
+        opts=network._child,
+    )
+    this_account = document(
+        [
+            {
+                "Sid": "ThisAccountsPrincipalsOnly",
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "*",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:PrincipalAccount": ctx.account_id}},
+            }
+        ]
+    )
+    for endpoint in network._args.interface_endpoints:
+        name = child_name(network._name, endpoint.replace(".", "-"))
+        # Not every service takes an endpoint policy; AWS says which does.
+        details = aws.ec2.get_vpc_endpoint_service_output(
+            service_name=service(endpoint),
+            service_type="Interface",
+            opts=pulumi.InvokeOutputOptions(parent=network),
+        )
+        policy = pulumi.Output.all(details.vpc_endpoint_policy_supported, this_account).apply(
+            lambda values: values[1] if values[0] else None
+        )
+        aws.ec2.VpcEndpoint(
+            name,
+            vpc_id=network.vpc.id,
+            service_name=service(endpoint),
+            vpc_endpoint_type="Interface",
+            private_dns_enabled=True,
+            subnet_ids=network.private_subnet_ids,
+            security_group_ids=[network.endpoint_security_group_id],
+            policy=policy,
+            tags=name_tag(name),
+            opts=network._child,
+        )
+
+
+def s3_endpoint_policy(network: Network) -> pulumi.Output[str]:
+    """The S3 gateway endpoint reaches this account's buckets and the AWS-owned buckets the
+    private subnets need (N7): without a policy it would reach every bucket on Earth."""
+    ctx = network._ctx
+    resources = pulumi.Output.all(ctx.partition, ctx.region).apply(
+        lambda values: [
+            f"arn:{values[0]}:s3:::{bucket.format(region=values[1])}/*"
+            for bucket in AWS_OWNED_BUCKETS
+        ]
+    )
+    return document(
+        [
+            {
+                "Sid": "ThisAccountsBuckets",
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:ResourceAccount": ctx.account_id}},
+            },
+            {
+                "Sid": "AwsOwnedBucketsTheSubnetsNeed",
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": resources,
+            },
+        ]
+    )
