@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlparse
 
 from pulumi_policy import Policy, ResourceValidationPolicy
 
-from .evaluate import Evaluation, Violation
+from .findings import Evaluation, Violation
 from .harness import CapturedResource, ProgramRun
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

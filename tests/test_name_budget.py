@@ -13,7 +13,7 @@ import pytest
 from conftest import stack_run
 
 from components.config.stack import MAX_BASE_NAME
-from policy.awsfacts.names import NAME_RULES
+from policy.awsfacts.name_rules import NAME_RULES
 from policy.evaluate import evaluate
 from policy.harness import ProgramRun, autonaming
 from policy.rules.preflight import POLICIES

@@ -14,8 +14,8 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, Severity
 
-from ..awsfacts import elb, lambda_runtimes, names, postgres, values
-from .common import as_list, by_type, get, resource_policy, truthy
+from ..awsfacts import elb, lambda_runtimes, name_rules, values
+from .common import as_list, by_type, resource_policy
 from .metadata import Meta
 
 MANDATORY = EnforcementLevel.MANDATORY
@@ -37,7 +37,7 @@ def _physical_names(args: ResourceValidationArgs) -> Iterator[str]:
     """Length, characters, reserved prefixes and suffixes of physical names, explicit or
     autonamed, and of their `*Prefix` forms (`policy.awsfacts.names`: terraform-provider-aws
     validators and the botocore API models, cited per type)."""
-    for rule in names.NAME_RULES.get(args.resource_type, ()):
+    for rule in name_rules.NAME_RULES.get(args.resource_type, ()):
         value = args.props.get(rule.prop)
         if isinstance(value, str):
             for problem in rule.problems(value):
@@ -73,17 +73,6 @@ def _ssl_policy(args: ResourceValidationArgs) -> Iterator[str]:
         )
 
 
-def _performance_insights(args: ResourceValidationArgs) -> Iterator[str]:
-    """Performance Insights retention is 7, 31 * months (1-23) or 731 days (botocore rds
-    CreateDBInstanceMessage.PerformanceInsightsRetentionPeriod)."""
-    days = args.props.get("performanceInsightsRetentionPeriod")
-    if days is not None and int(days) not in values.PI_RETENTION_DAYS:
-        yield (
-            f"performanceInsightsRetentionPeriod={days} is not 7, a multiple of 31 up to 713, "
-            "or 731: RDS returns an error"
-        )
-
-
 def _log_retention(args: ResourceValidationArgs) -> Iterator[str]:
     """Log group retention is one of CloudWatch Logs' periods (botocore logs shape Days;
     terraform-provider-aws logs/group.go)."""
@@ -100,102 +89,6 @@ def _event_rule_schedule(args: ResourceValidationArgs) -> Iterator[str]:
     problem = values.schedule_problem(str(expression), "events") if expression else None
     if problem:
         yield f"scheduleExpression: {problem}"
-
-
-def _backup_plan(args: ResourceValidationArgs) -> Iterator[str]:
-    """AWS Backup rules: a six-field cron schedule (botocore backup
-    BackupRuleInput.ScheduleExpression), and every lifecycle that moves to cold storage
-    deletes at least 90 days later (botocore backup shape Lifecycle)."""
-    for index, rule in enumerate(as_list(args.props.get("rules"))):
-        schedule = rule.get("schedule")
-        problem = values.schedule_problem(str(schedule), "backup") if schedule else None
-        if problem:
-            yield f"rules[{index}].schedule: {problem}"
-        lifecycles = [(f"rules[{index}].lifecycle", rule.get("lifecycle"))] + [
-            (f"rules[{index}].copyActions[{i}].lifecycle", action.get("lifecycle"))
-            for i, action in enumerate(as_list(rule.get("copyActions")))
-        ]
-        for where, lifecycle in lifecycles:
-            cold = get(lifecycle, "coldStorageAfter")
-            delete = get(lifecycle, "deleteAfter")
-            if cold is None or delete is None:
-                continue
-            if int(delete) < int(cold) + values.BACKUP_MIN_COLD_DAYS:
-                yield (
-                    f"{where}: deleteAfter {delete} is less than coldStorageAfter {cold} + "
-                    f"{values.BACKUP_MIN_COLD_DAYS}: AWS keeps cold recovery points 90 days"
-                )
-
-
-def _secret_rotation(args: ResourceValidationArgs) -> Iterator[str]:
-    """Secrets Manager rotation rules: `automaticallyAfterDays` 1-1000 or a schedule
-    expression in hours (at least 4) or days (botocore secretsmanager RotationRulesType;
-    Secrets Manager User Guide 'Rotation schedules')."""
-    rules = args.props.get("rotationRules") or {}
-    days = rules.get("automaticallyAfterDays")
-    expression = rules.get("scheduleExpression")
-    if days is not None and expression is not None:
-        yield "rotationRules: set automaticallyAfterDays or scheduleExpression, not both"
-    if days is not None and not 1 <= int(days) <= 1000:
-        yield f"rotationRules.automaticallyAfterDays={days} is not 1-1000"
-    problem = values.schedule_problem(str(expression), "secretsmanager") if expression else None
-    if problem:
-        yield f"rotationRules.scheduleExpression: {problem}"
-
-
-def _static_parameters(args: ResourceValidationArgs) -> Iterator[str]:
-    """Parameters PostgreSQL reads only at start-up are applied `pending-reboot`; RDS refuses
-    `immediate` for them (`policy.awsfacts.postgres`: the engine's postmaster-context settings
-    and AWS's static RDS parameters)."""
-    family = args.props.get("family")
-    major = postgres.major_of_family(str(family) if family else None)
-    if major is None:
-        return
-    static = postgres.static_parameters(major)
-    for index, parameter in enumerate(as_list(args.props.get("parameters"))):
-        name = str(parameter.get("name") or "")
-        # pulumi-aws defaults applyMethod to "immediate" (resource_overrides.go).
-        method = parameter.get("applyMethod") or "immediate"
-        if name in static and method == "immediate":
-            yield (
-                f"parameters[{index}] {name} is static in {family}: RDS refuses "
-                "applyMethod 'immediate'; set applyMethod='pending-reboot'"
-            )
-
-
-def _replica_final_snapshot(args: ResourceValidationArgs) -> Iterator[str]:
-    """A read replica is deleted without a final snapshot: botocore rds DeleteDBInstanceMessage
-    ('If you delete a read replica ... you must enable this setting [SkipFinalSnapshot]';
-    FinalDBSnapshotIdentifier 'Can't be specified when deleting a read replica')."""
-    props = args.props
-    if not props.get("replicateSourceDb"):
-        return
-    if not truthy(props.get("skipFinalSnapshot")):
-        yield (
-            "skipFinalSnapshot is not true on a read replica: RDS can only delete a replica "
-            "with skipFinalSnapshot=True, so destroy and replacement would fail"
-        )
-    if props.get("finalSnapshotIdentifier"):
-        yield "finalSnapshotIdentifier is set on a read replica: RDS refuses it; remove it"
-
-
-def _engine_version_pin(args: ResourceValidationArgs) -> Iterator[str]:
-    """An exact minor version with automatic minor upgrades on breaks the next `up` after AWS
-    upgrades the engine (pulumi-aws rds Instance docstring: with auto_minor_version_upgrade 'you
-    can provide a prefix of the version such as 8.0'; the provider keeps a configured version
-    only when it is a prefix of the running one)."""
-    props = args.props
-    version = props.get("engineVersion")
-    if not isinstance(version, str) or not _MINOR_PIN.fullmatch(version):
-        return
-    if props.get("autoMinorVersionUpgrade") is False:
-        return
-    major = version.split(".")[0]
-    yield (
-        f"engineVersion={version!r} pins a minor version while autoMinorVersionUpgrade is on: "
-        f"after AWS upgrades the engine the next update asks for a downgrade; use {major!r} "
-        "or set autoMinorVersionUpgrade=False"
-    )
 
 
 def _lambda_runtime(args: ResourceValidationArgs) -> Iterator[str]:
@@ -279,7 +172,23 @@ def _waf_log_destination(args: ResourceValidationArgs) -> Iterator[str]:
             yield f"logDestinationConfigs[{index}] {text!r}: drop the ':*' suffix"
 
 
-def _preflight(
+def _secret_rotation(args: ResourceValidationArgs) -> Iterator[str]:
+    """Secrets Manager rotation rules: `automaticallyAfterDays` 1-1000 or a schedule
+    expression in hours (at least 4) or days (botocore secretsmanager RotationRulesType;
+    Secrets Manager User Guide 'Rotation schedules')."""
+    rules = args.props.get("rotationRules") or {}
+    days = rules.get("automaticallyAfterDays")
+    expression = rules.get("scheduleExpression")
+    if days is not None and expression is not None:
+        yield "rotationRules: set automaticallyAfterDays or scheduleExpression, not both"
+    if days is not None and not 1 <= int(days) <= 1000:
+        yield f"rotationRules.automaticallyAfterDays={days} is not 1-1000"
+    problem = values.schedule_problem(str(expression), "secretsmanager") if expression else None
+    if problem:
+        yield f"rotationRules.scheduleExpression: {problem}"
+
+
+def preflight_policy(
     name: str,
     description: str,
     check: Any,
@@ -300,16 +209,16 @@ def _preflight(
     return resource_policy(name, f"P11: {description}", MANDATORY, check, meta, config=config)
 
 
-def _on(types: tuple[str, ...] | str, check: Any) -> Any:
+def on_types(types: tuple[str, ...] | str, check: Any) -> Any:
     return by_type(dict.fromkeys((types,) if isinstance(types, str) else types, check))
 
 
 POLICIES = [
-    _preflight(
+    preflight_policy(
         "preflight-physical-names",
         "physical names (explicit, autonamed or prefixes) fit AWS's length, character and "
         "reserved-prefix rules.",
-        _on(tuple(names.NAME_RULES), _physical_names),
+        on_types(tuple(name_rules.NAME_RULES), _physical_names),
         url="https://www.pulumi.com/docs/iac/concepts/resources/names/",
         remediation=(
             "Shorten the stack's base name (project, environment, region) or the logical name, or "
@@ -317,10 +226,10 @@ POLICIES = [
             "resources add 8 characters."
         ),
     ),
-    _preflight(
+    preflight_policy(
         "preflight-elb-ssl-policy",
         "HTTPS/TLS listeners name a security policy that exists.",
-        _on(LISTENER_TYPES, _ssl_policy),
+        on_types(LISTENER_TYPES, _ssl_policy),
         config={
             "additionalSslPolicies": {
                 "type": "array",
@@ -335,27 +244,17 @@ POLICIES = [
             "additionalSslPolicies if this pack's catalog predates it."
         ),
     ),
-    _preflight(
-        "preflight-performance-insights-retention",
-        "Performance Insights retention is 7, 31 * months or 731 days.",
-        _on(RDS_TYPES, _performance_insights),
-        url="https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html",
-        remediation=(
-            "Set performance_insights_retention_period to 7, a multiple of 31 up to 713 (months), "
-            "or 731."
-        ),
-    ),
-    _preflight(
+    preflight_policy(
         "preflight-log-retention",
         "log group retention is a CloudWatch Logs period.",
-        _on("aws:cloudwatch/logGroup:LogGroup", _log_retention),
+        on_types("aws:cloudwatch/logGroup:LogGroup", _log_retention),
         url="https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html",
         remediation=(
             "Set retention_in_days to one of the periods CloudWatch Logs accepts (1, 3, 5, 7, 14, "
             "30, 60, 90, ..., 3653)."
         ),
     ),
-    _preflight(
+    preflight_policy(
         "preflight-schedule-expressions",
         "EventBridge, AWS Backup and Secrets Manager schedules are expressions the service "
         "accepts (rate(1 day) but rate(2 days), six-field cron).",
@@ -371,80 +270,40 @@ POLICIES = [
             " cron() with six fields and ? in day-of-month or day-of-week."
         ),
     ),
-    _preflight(
-        "preflight-backup-plan",
-        "AWS Backup rules use cron schedules and keep cold recovery points at least 90 days.",
-        _on("aws:backup/plan:Plan", _backup_plan),
-        url="https://docs.aws.amazon.com/aws-backup/latest/devguide/API_Lifecycle.html",
-        remediation=(
-            "Give every rule a cron() schedule and keep recovery points at least 90 days after "
-            "they move to cold storage."
-        ),
-    ),
-    _preflight(
-        "preflight-static-db-parameters",
-        "static PostgreSQL parameters are applied pending-reboot, never immediate.",
-        _on(PARAMETER_GROUP_TYPES, _static_parameters),
-        url="https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithParamGroups.Modifying.html",
-        remediation=(
-            "Set apply_method='pending-reboot' on static parameters; RDS refuses 'immediate' for "
-            "them."
-        ),
-    ),
-    _preflight(
-        "preflight-replica-final-snapshot",
-        "read replicas skip the final snapshot (RDS refuses one on deletion).",
-        _on("aws:rds/instance:Instance", _replica_final_snapshot),
-        url="https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DeleteDBInstance.html",
-        remediation=(
-            "Set skip_final_snapshot=True on read replicas (their data lives on in the source) and"
-            " leave final_snapshot_identifier unset."
-        ),
-    ),
-    _preflight(
-        "preflight-engine-version-pin",
-        "no exact minor engine version while automatic minor upgrades are on.",
-        _on(("aws:rds/instance:Instance", "aws:rds/cluster:Cluster"), _engine_version_pin),
-        url="https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_UpgradeDBInstance.Upgrading.html",
-        remediation=(
-            "Pin only the major version (engine_version '16') while auto_minor_version_upgrade is "
-            "on, or turn automatic minor upgrades off to pin a minor version."
-        ),
-    ),
-    _preflight(
+    preflight_policy(
         "preflight-lambda-runtime",
         "Lambda functions use runtimes AWS has not deprecated.",
-        _on("aws:lambda/function:Function", _lambda_runtime),
+        on_types("aws:lambda/function:Function", _lambda_runtime),
         url="https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html",
         remediation=(
             "Move the function to a runtime AWS still supports (python3.12 or later for Python)."
         ),
         controls=("Lambda.2",),
     ),
-    _preflight(
+    preflight_policy(
         "preflight-target-group-health-check",
         "target group health checks have a timeout below the interval, within AWS's ranges.",
-        _on(TARGET_GROUP_TYPES, _target_group_health_check),
+        on_types(TARGET_GROUP_TYPES, _target_group_health_check),
         url="https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html",
         remediation=(
             "Keep the health check timeout below the interval and both, with the thresholds, "
             "within the ranges the message gives."
         ),
     ),
-    _preflight(
+    preflight_policy(
         "preflight-alarm-period",
         "alarm periods and evaluation windows are ones CloudWatch accepts.",
-        _on("aws:cloudwatch/metricAlarm:MetricAlarm", _alarm_period),
+        on_types("aws:cloudwatch/metricAlarm:MetricAlarm", _alarm_period),
         url="https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html",
         remediation=(
             "Use a period of 10, 20 or 30 seconds (high-resolution metrics) or a multiple of 60, "
             "and keep period times evaluation periods at most one day."
         ),
     ),
-    _preflight(
+    preflight_policy(
         "preflight-waf-log-destination",
         "WAF logs go to a destination named aws-waf-logs-*.",
-        _on(
+        on_types(
             "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", _waf_log_destination
         ),
         url="https://docs.aws.amazon.com/waf/latest/developerguide/logging-destinations.html",
@@ -452,11 +311,11 @@ POLICIES = [
             "Name the log group (or bucket, or Firehose stream) with the aws-waf-logs- prefix."
         ),
     ),
-    _preflight(
+    preflight_policy(
         "route53-health-check-params",
         "Route 53 health checks set only parameters valid for their type, with valid "
         "interval and threshold (insufficientDataHealthStatus only with CLOUDWATCH_METRIC).",
-        _on("aws:route53/healthCheck:HealthCheck", _health_check),
+        on_types("aws:route53/healthCheck:HealthCheck", _health_check),
         url="https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html",
         remediation=(
             "Set only the parameters the health check's type takes "

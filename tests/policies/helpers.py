@@ -9,7 +9,8 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from policy.evaluate import Evaluation, evaluate
+from policy.evaluate import evaluate
+from policy.findings import Evaluation
 from policy.harness import ProgramRun, run_inline
 from policy.pack import INITIAL_CONFIG, PACK_ENFORCEMENT, POLICIES
 

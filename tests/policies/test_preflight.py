@@ -14,7 +14,7 @@ import pulumi_aws as aws
 import pytest
 
 from policy.awsfacts import lambda_runtimes, values
-from policy.awsfacts.names import NAME_RULES
+from policy.awsfacts.name_rules import NAME_RULES
 
 from .helpers import PROD_TAGS, check, doc, provider
 
