@@ -10,7 +10,8 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 import pytest
-from conftest import REPO_ROOT, stack_run
+from support import REPO_ROOT, in_region, one, region_of, stack_run
+from support import prefix as base
 
 from components.audit import CIS_FILTERS, Audit, AuditArgs
 from policy.harness import (
@@ -45,32 +46,9 @@ def audit_run(stack: str) -> ProgramRun:
     return stack_run("dev", audit=DEV_OWNER) if stack == "dev" else stack_run(stack)
 
 
-def region_of(run: ProgramRun, resource: CapturedResource) -> str:
-    """The region of the provider a resource is managed by."""
-    provider = run.provider_of(resource)
-    assert provider is not None
-    return provider.inputs["region"]
-
-
-def in_region(run: ProgramRun, type_token: str, region: str) -> list[CapturedResource]:
-    """Resources of one type managed by the provider of `region`."""
-    return [r for r in run.of_type(type_token) if region_of(run, r) == region]
-
-
-def base(stack: str, region: str) -> str:
-    """The regional stack's name, prefix of every child's logical name."""
-    return f"{stack}-core-{region}"
-
-
 def logs_key_arn(run: ProgramRun, region: str) -> str:
     """ARN of the region's logs CMK."""
-    return of_type_named(run, "aws:kms/key:Key", f"{base(run.stack, region)}-logs").state["arn"]
-
-
-def of_type_named(run: ProgramRun, type_token: str, name: str) -> CapturedResource:
-    """The single resource of a type with a logical name (several types share names)."""
-    (found,) = [r for r in run.of_type(type_token) if r.name == name]
-    return found
+    return one(run, "aws:kms/key:Key", f"{base(run.stack, region)}-logs").state["arn"]
 
 
 def policy_of(resource: CapturedResource, key: str = "policy") -> dict[str, Any]:
@@ -116,7 +94,7 @@ def test_trail_bucket_policy_is_exactly_what_cloudtrail_needs(stack: str) -> Non
     denies plain HTTP; the trail depends on that policy."""
     run = audit_run(stack)
     (trail,) = run.of_type(TRAIL)
-    bucket = of_type_named(run, BUCKET, f"{base(stack, PRIMARY)}-trail-logs")
+    bucket = one(run, BUCKET, f"{base(stack, PRIMARY)}-trail-logs")
     assert trail.inputs["s3BucketName"] == bucket.id
     policy = run.of_type("aws:s3/bucketPolicy:BucketPolicy")
     (bucket_policy,) = [p for p in policy if p.inputs["bucket"] == bucket.id]
@@ -161,12 +139,12 @@ def test_trail_delivers_to_an_encrypted_log_group_through_a_role(
     run = audit_run(stack)
     (trail,) = run.of_type(TRAIL)
     name = f"{base(stack, PRIMARY)}-trail"
-    group = of_type_named(run, LOG_GROUP, name)
+    group = one(run, LOG_GROUP, name)
     assert trail.inputs["cloudWatchLogsGroupArn"] == group.state["arn"] + ":*"
     assert group.inputs["kmsKeyId"] == logs_key_arn(run, PRIMARY)
     assert group.inputs["retentionInDays"] == retention
 
-    role = of_type_named(run, "aws:iam/role:Role", name)
+    role = one(run, "aws:iam/role:Role", name)
     assert trail.inputs["cloudWatchLogsRoleArn"] == role.state["arn"]
     (trust,) = policy_of(role, "assumeRolePolicy")["Statement"]
     assert trust["Principal"] == {"Service": "cloudtrail.amazonaws.com"}
@@ -281,7 +259,7 @@ def test_baseline_owner_sets_the_accounts_regional_switches(prod: ProgramRun) ->
             s.inputs["settingId"].split(":servicesetting", 1)[1]: s.inputs["settingValue"]
             for s in in_region(prod, "aws:ssm/serviceSetting:ServiceSetting", region)
         }
-        group = of_type_named(prod, LOG_GROUP, f"{base('prod', region)}-ssm-automation")
+        group = one(prod, LOG_GROUP, f"{base('prod', region)}-ssm-automation")
         assert settings == {
             "/ssm/automation/customer-script-log-destination": "CloudWatch",
             "/ssm/automation/customer-script-log-group-name": group.state["name"],
@@ -377,7 +355,7 @@ def test_database_events_reach_the_alert_topic(stack: str) -> None:
 def test_trail_retention_defaults_to_logging_retention() -> None:
     """A3: without audit.trailLogRetentionDays the trail's group keeps logging.retentionDays."""
     run = stack_run("prod", audit={"ownsAccountBaseline": True})
-    group = of_type_named(run, LOG_GROUP, f"{base('prod', PRIMARY)}-trail")
+    group = one(run, LOG_GROUP, f"{base('prod', PRIMARY)}-trail")
     assert group.inputs["retentionInDays"] == 365
 
 
@@ -404,7 +382,7 @@ def test_one_metric_filter_and_alarm_per_cis_control(stack: str) -> None:
     pattern, and one alarm on its metric that notifies the primary region's topic."""
     run = audit_run(stack)
     prefix = base(stack, PRIMARY)
-    trail_group = of_type_named(run, LOG_GROUP, f"{prefix}-trail")
+    trail_group = one(run, LOG_GROUP, f"{prefix}-trail")
     filters = {f.name.removeprefix(f"{prefix}-cis-"): f for f in run.of_type(FILTER)}
     assert set(filters) == set(CIS_FILTERS)
     assert set(CIS_REQUIRED) <= set(filters)
@@ -497,7 +475,7 @@ def test_config_recorder_channel_and_role_in_every_region(stack: str) -> None:
         assert [a.inputs["policyArn"] for a in attachments] == [
             "arn:aws:iam::aws:policy/service-role/AWS_ConfigRole"
         ]
-        bucket = of_type_named(run, BUCKET, f"{base(stack, region)}-config-logs")
+        bucket = one(run, BUCKET, f"{base(stack, region)}-config-logs")
         (inline,) = [
             p for p in run.of_type("aws:iam/rolePolicy:RolePolicy") if p.inputs["role"] == role.id
         ]
@@ -579,7 +557,7 @@ def test_audit_buckets_are_private_encrypted_versioned_tls_only(stack: str) -> N
         f"{base(stack, region)}-config-logs" for region in STACKS[stack]
     ]
     for name in names:
-        bucket = of_type_named(run, BUCKET, name)
+        bucket = one(run, BUCKET, name)
         region = region_of(run, bucket)
         # audit.protectBuckets is set in prod's stack file only.
         assert bucket.options.protect is (stack == "prod")

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import base64
 import json
-from functools import cache
-from pathlib import Path
 
 import pytest
+from support import REPO_ROOT, one, prefix, regions, stack_run
 
-from policy.harness import CapturedResource, ProgramRun, run_program
+from policy.harness import CapturedResource, ProgramRun
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 STACKS = ("dev", "prod")
 AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
 CERTS = {
@@ -27,30 +25,6 @@ GROUP = "aws:autoscaling/group:Group"
 SG = "aws:ec2/securityGroup:SecurityGroup"
 
 
-@cache
-def _run(stack: str, overrides: str = "{}") -> ProgramRun:
-    return run_program(REPO_ROOT, stack, config_overrides=json.loads(overrides))
-
-
-def run(stack: str, **overrides: object) -> ProgramRun:
-    """The program for `stack` with config keys overridden, run once per module."""
-    return _run(stack, json.dumps(overrides, sort_keys=True))
-
-
-def regions(stack: str) -> list[str]:
-    return list(run(stack).outputs["regions"])
-
-
-def one(run_: ProgramRun, type_: str, name: str) -> CapturedResource:
-    found = [r for r in run_.of_type(type_) if r.name == name]
-    assert len(found) == 1, (type_, name, len(found))
-    return found[0]
-
-
-def prefix(stack: str, region: str) -> str:
-    return f"{stack}-core-{region}"
-
-
 def listener(run_: ProgramRun, stack: str, region: str, kind: str) -> CapturedResource:
     return one(run_, LISTENER, f"{prefix(stack, region)}-{kind}")
 
@@ -59,7 +33,7 @@ def listener(run_: ProgramRun, stack: str, region: str, kind: str) -> CapturedRe
 def test_alb_in_public_subnets_of_every_az(stack: str) -> None:
     """C1: one internet-facing ALB per region in the public subnet of every AZ, with the ALB
     security group, invalid headers dropped and deletion protection from config."""
-    r = run(stack)
+    r = stack_run(stack)
     for region, outputs in r.outputs["regions"].items():
         lb = one(r, LB, f"{prefix(stack, region)}-alb")
         props = lb.inputs
@@ -79,7 +53,7 @@ def test_access_logs_to_locked_down_sse_s3_bucket(stack: str) -> None:
     requires), versioning, all public-access blocks, TLS-only policy, grants to the log-delivery
     service principal and, in regions older than August 2022, the regional ELB account, on the
     log prefix only; the bucket's own S3 access logs go to the region's access-log bucket."""
-    r = run(stack)
+    r = stack_run(stack)
     for region in regions(stack):
         name = f"{prefix(stack, region)}-alb-logs"
         bucket = one(r, "aws:s3/bucket:Bucket", name)
@@ -135,7 +109,7 @@ def test_access_logs_in_a_region_opened_after_august_2022() -> None:
     for an account it does not know."""
     region = "ap-southeast-4"
     cert = f"arn:aws:acm:{region}:123456789012:certificate/00000000-0000-4000-8000-00000000000a"
-    r = run(
+    r = stack_run(
         "dev",
         regions=[
             {
@@ -157,7 +131,7 @@ def test_access_logs_in_a_region_opened_after_august_2022() -> None:
 def test_https_listener_tls12_with_regional_certificate(stack: str) -> None:
     """C2: HTTPS on 443 with the region's own ACM certificate from config and an explicit
     TLS 1.2+ policy, forwarding to the target group."""
-    r = run(stack)
+    r = stack_run(stack)
     for region in regions(stack):
         https = listener(r, stack, region, "https").inputs
         assert https["port"] == 443
@@ -176,7 +150,9 @@ def test_issued_certificates_share_one_validation_record() -> None:
     in the zone validates them all, so removing a region never deletes the record the other
     region renews with. Each certificate keeps, by alias, the URN an earlier version gave it
     inside the region's compute tier."""
-    r = run("prod", compute={"hostedZoneId": "Z0123456789ABC", "domainName": "app.example.com"})
+    r = stack_run(
+        "prod", compute={"hostedZoneId": "Z0123456789ABC", "domainName": "app.example.com"}
+    )
     (record,) = [x for x in r.of_type("aws:route53/record:Record") if x.inputs["type"] == "CNAME"]
     assert record.inputs["zoneId"] == "Z0123456789ABC"
     assert record.inputs["name"].endswith(".app.example.com.")
@@ -208,7 +184,7 @@ def test_issued_certificates_share_one_validation_record() -> None:
 @pytest.mark.parametrize("stack", STACKS)
 def test_http_listener_only_redirects(stack: str) -> None:
     """C3: port 80 answers with a permanent redirect to HTTPS and forwards nothing."""
-    r = run(stack)
+    r = stack_run(stack)
     for region in regions(stack):
         http = listener(r, stack, region, "http").inputs
         assert http["port"] == 80
@@ -236,7 +212,7 @@ def test_target_group_health_check_from_config() -> None:
         "healthCheck": health,
         "appPort": 9000,
     }
-    r = run("dev", compute=compute)
+    r = stack_run("dev", compute=compute)
     tg = one(r, TARGET_GROUP, "dev-core-us-east-1-app").inputs
     assert tg["port"] == 9000
     assert tg["protocol"] == "HTTP"
@@ -248,7 +224,7 @@ def test_target_group_health_check_from_config() -> None:
     assert check["unhealthyThreshold"] == 5
     assert check["matcher"] == "200-299"
     # The default health check (dev stack) is the documented one.
-    default = one(run("dev"), TARGET_GROUP, "dev-core-us-east-1-app").inputs["healthCheck"]
+    default = one(stack_run("dev"), TARGET_GROUP, "dev-core-us-east-1-app").inputs["healthCheck"]
     assert (default["path"], default["interval"], default["timeout"]) == ("/health", 30, 5)
 
 
@@ -256,7 +232,7 @@ def test_target_group_health_check_from_config() -> None:
 def test_launch_template_hardened(stack: str) -> None:
     """C5: AMI from the public SSM parameter, IMDSv2 required with hop limit 1, gp3 root
     volume encrypted with the data CMK, no public IP, app security group, user data."""
-    r = run(stack)
+    r = stack_run(stack)
     ssm_calls = [c for c in r.unmocked_invokes if "ssm" in c]
     assert not ssm_calls
     for region, outputs in r.outputs["regions"].items():
@@ -286,7 +262,9 @@ def test_ami_comes_from_the_public_parameter() -> None:
     for the instance type's architecture unless a parameter is configured."""
     for module in (REPO_ROOT / "components" / "compute").glob("*.py"):
         assert "ami-0" not in module.read_text(), module
-    asked = {a["name"] for t, a in run("dev").invokes if t == "aws:ssm/getParameter:getParameter"}
+    asked = {
+        a["name"] for t, a in stack_run("dev").invokes if t == "aws:ssm/getParameter:getParameter"
+    }
     assert asked == {AMI_PARAMETER}
 
 
@@ -302,15 +280,15 @@ def test_graviton_types_get_the_arm64_image() -> None:
     """C5 (issue: an x86_64 image for every type): a Graviton instance type resolves the arm64
     Amazon Linux 2023 parameter; the template asks for EBS optimization only where the type
     needs asking (most have it always; t2 cannot have it)."""
-    r = run("dev", compute=dev_compute(instanceType="t4g.small"))
+    r = stack_run("dev", compute=dev_compute(instanceType="t4g.small"))
     asked = {a["name"] for t, a in r.invokes if t == "aws:ssm/getParameter:getParameter"}
     assert asked == {AMI_PARAMETER.replace("x86_64", "arm64")}
     (template,) = r.of_type(TEMPLATE)
     assert "arm64" in template.inputs["description"]
     assert "ebsOptimized" not in template.inputs
-    (opt_in,) = run("dev", compute=dev_compute(instanceType="c3.xlarge")).of_type(TEMPLATE)
+    (opt_in,) = stack_run("dev", compute=dev_compute(instanceType="c3.xlarge")).of_type(TEMPLATE)
     assert opt_in.inputs["ebsOptimized"] == "true"
-    (t2,) = run("dev", compute=dev_compute(instanceType="t2.micro")).of_type(TEMPLATE)
+    (t2,) = stack_run("dev", compute=dev_compute(instanceType="t2.micro")).of_type(TEMPLATE)
     assert "ebsOptimized" not in t2.inputs
 
 
@@ -318,7 +296,7 @@ def test_instance_refresh_does_not_promise_a_rollback_it_cannot_do() -> None:
     """C5 (issue: auto_rollback returns to the new template version under the provider,
     hashicorp/terraform-provider-aws#34189): the refresh keeps capacity healthy and has no
     auto_rollback."""
-    (group,) = run("dev").of_type(GROUP)
+    (group,) = stack_run("dev").of_type(GROUP)
     preferences = group.inputs["instanceRefresh"]["preferences"]
     assert preferences == {"minHealthyPercentage": 90, "skipMatching": True}
 
@@ -328,7 +306,7 @@ def test_autoscaling_group_in_private_subnets(stack: str) -> None:
     """C5, C6: the group spans the private subnets, sizes from config, ELB health checks,
     rolling instance refresh, the stack's service-linked role (named by the data key policy),
     and a CPU target-tracking policy with the configured target."""
-    r = run(stack)
+    r = stack_run(stack)
     sizes = {"dev": (1, 2, 1, 60.0), "prod": (3, 9, 3, 50.0)}[stack]
     for region, outputs in r.outputs["regions"].items():
         name = f"{prefix(stack, region)}-app"
@@ -384,7 +362,7 @@ def test_service_linked_role_suffix_unique_per_stack_and_region() -> None:
     suffixes = [
         r.inputs["customSuffix"]
         for stack in STACKS
-        for r in run(stack).of_type("aws:iam/serviceLinkedRole:ServiceLinkedRole")
+        for r in stack_run(stack).of_type("aws:iam/serviceLinkedRole:ServiceLinkedRole")
     ]
     assert len(suffixes) == 3
     assert len(set(suffixes)) == 3
@@ -395,7 +373,7 @@ def test_service_linked_role_suffix_unique_per_stack_and_region() -> None:
 def test_instance_role_ssm_and_cloudwatch_agent_only(stack: str) -> None:
     """C7: the instance role is assumable by EC2 only and has exactly the Session Manager and
     CloudWatch agent managed policies, nothing inline."""
-    r = run(stack)
+    r = stack_run(stack)
     for region in regions(stack):
         name = f"{prefix(stack, region)}-app"
         role = one(r, "aws:iam/role:Role", name)

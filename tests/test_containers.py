@@ -11,15 +11,15 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import REPO_ROOT, stack_run
+from support import REPO_ROOT, one, prefix, stack_run
 
 from components.config import ConfigError, config_from_mapping
-from policy.harness import CapturedResource, ProgramRun
+from policy.harness import ProgramRun
 
 NS = "secure-infra"
 STACK = "containers"
 REGION = "us-east-1"
-PREFIX = f"{STACK}-core-{REGION}"
+PREFIX = prefix(STACK, REGION)
 CLUSTER = "aws:ecs/cluster:Cluster"
 REPOSITORY = "aws:ecr/repository:Repository"
 LIFECYCLE = "aws:ecr/lifecyclePolicy:LifecyclePolicy"
@@ -51,12 +51,6 @@ IMAGE_TAG = "2026.11.25"
 def with_image() -> ProgramRun:
     """The containers stack once the pipeline has pushed an image and set `imageTag`."""
     return stack_run(STACK, compute={**stack_compute(), "imageTag": IMAGE_TAG})
-
-
-def one(run: ProgramRun, type_: str, name: str) -> CapturedResource:
-    found = [r for r in run.of_type(type_) if r.name == name]
-    assert len(found) == 1, (type_, name, len(found))
-    return found[0]
 
 
 def container(run: ProgramRun) -> dict[str, Any]:

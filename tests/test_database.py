@@ -5,14 +5,12 @@ and the wiring to the network, keys and credentials secret."""
 from __future__ import annotations
 
 import json
-from functools import cache
-from pathlib import Path
 
 import pytest
+from support import REPO_ROOT, one, stack_run
 
 from policy.harness import CapturedResource, ProgramRun, run_program
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = "aws:rds/instance:Instance"
 CLUSTER = "aws:rds/cluster:Cluster"
 MEMBER = "aws:rds/clusterInstance:ClusterInstance"
@@ -25,16 +23,6 @@ INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 ROTATION_SHAPE = {"engine", "host", "port", "username", "password", "dbname"}
 # Prod settings applied to the Aurora engine (a prod-sized cluster, as a stack would set it).
 AURORA_PROD = {"engine": "aurora-postgresql", "readerCount": 2}
-
-
-@cache
-def _run(stack: str, overrides: str = "{}") -> ProgramRun:
-    return run_program(REPO_ROOT, stack, config_overrides=json.loads(overrides))
-
-
-def run(stack: str, **overrides: object) -> ProgramRun:
-    """The program for `stack` with config keys overridden, run once per module."""
-    return _run(stack, json.dumps(overrides, sort_keys=True))
 
 
 def prod_database(**changes: object) -> dict:
@@ -56,20 +44,14 @@ def aurora_prod() -> ProgramRun:
 
     data = yaml.safe_load((REPO_ROOT / "Pulumi.prod.yaml").read_text())["config"]
     primary = [r for r in data["secure-infra:regions"] if r["role"] == "primary"]
-    return run("prod", database=prod_database(**AURORA_PROD), regions=primary)
-
-
-def one(run_: ProgramRun, type_: str, name: str) -> CapturedResource:
-    found = [r for r in run_.of_type(type_) if r.name == name]
-    assert len(found) == 1, (type_, name, len(found))
-    return found[0]
+    return stack_run("prod", database=prod_database(**AURORA_PROD), regions=primary)
 
 
 def stacks() -> list[tuple[str, ProgramRun]]:
     return [
-        ("dev", run("dev")),
-        ("prod", run("prod")),
-        ("aurora", run("aurora")),
+        ("dev", stack_run("dev")),
+        ("prod", stack_run("prod")),
+        ("aurora", stack_run("aurora")),
         ("prod", aurora_prod()),
     ]
 
@@ -91,7 +73,7 @@ def databases(stack: str, r: ProgramRun) -> list[tuple[str, CapturedResource]]:
 def test_engine_selects_instance_or_cluster() -> None:
     """D1: postgres -> one RDS instance (Multi-AZ in prod); aurora-postgresql -> a cluster with
     a writer and the configured number of readers."""
-    dev, prod, aurora = run("dev"), run("prod"), run("aurora")
+    dev, prod, aurora = stack_run("dev"), stack_run("prod"), stack_run("aurora")
     assert not dev.of_type(CLUSTER) and not prod.of_type(CLUSTER)
     (instance,) = dev.of_type(INSTANCE)
     assert instance.inputs["engine"] == "postgres"
@@ -333,7 +315,7 @@ def test_secondary_region_runs_an_encrypted_read_replica() -> None:
     """M1/M3: prod's secondary region runs a cross-region read replica of the primary's
     instance, encrypted with the secondary's own data key, with no credentials or secret of its
     own; only the primary holds (and rotates) the secret."""
-    prod = run("prod")
+    prod = stack_run("prod")
     instances = {i.name: i for i in prod.of_type("aws:rds/instance:Instance")}
     primary, replica = instances["prod-core-us-east-1-db"], instances["prod-core-eu-west-1-db"]
     assert replica.inputs["replicateSourceDb"] == primary.state["arn"]
@@ -369,7 +351,7 @@ def test_static_parameters_outside_the_old_list_wait_for_a_reboot() -> None:
         "pg_stat_statements.max": "10000",
         "work_mem": "8192",
     }
-    r = run("dev", database={"parameters": parameters})
+    r = stack_run("dev", database={"parameters": parameters})
     (group,) = r.of_type("aws:rds/parameterGroup:ParameterGroup")
     methods = {p["name"]: p["applyMethod"] for p in group.inputs["parameters"]}
     assert methods["autovacuum_max_workers"] == "pending-reboot"
@@ -382,10 +364,10 @@ def test_engine_version_is_major_only_by_default() -> None:
     """D1, P11: the default engine version is the major alone, so RDS's automatic minor
     upgrades never turn the next `up` into a refused downgrade; Aurora members follow their
     cluster's version instead of restating it."""
-    (instance,) = run("dev").of_type(INSTANCE)
+    (instance,) = stack_run("dev").of_type(INSTANCE)
     assert instance.inputs["engineVersion"] == "16"
     assert instance.inputs["autoMinorVersionUpgrade"] is True
-    aurora = run("aurora")
+    aurora = stack_run("aurora")
     assert aurora.of_type(CLUSTER)[0].inputs["engineVersion"] == "16"
     assert all("engineVersion" not in m.inputs for m in aurora.of_type(MEMBER))
 
@@ -394,14 +376,14 @@ def test_credentials_secret_is_replicated_to_the_secondary() -> None:
     """M5 (issue: the secret existed only in the primary region): Secrets Manager keeps a
     replica of the credentials in the secondary region under that region's secrets CMK, so a
     promoted read replica has its credentials there; single-region stacks replicate nothing."""
-    r = run("prod")
+    r = stack_run("prod")
     (secret,) = r.of_type(SECRET)
     eu_secrets = one(r, "aws:kms/key:Key", "prod-core-eu-west-1-secrets")
     assert secret.inputs["replicas"] == [
         {"region": "eu-west-1", "kmsKeyId": eu_secrets.state["arn"]}
     ]
     assert eu_secrets.urn in secret.property_dependencies["replicas"]
-    (dev_secret,) = run("dev").of_type(SECRET)
+    (dev_secret,) = stack_run("dev").of_type(SECRET)
     assert "replicas" not in dev_secret.inputs
 
 
@@ -409,7 +391,7 @@ def test_aurora_gets_database_alarms_and_widgets_on_its_writer() -> None:
     """A6, A8 (issue: Aurora stacks had no database alarms): CPU, connections and free local
     storage alarms on the cluster's writer (DBClusterIdentifier, Role WRITER; Aurora reports no
     FreeStorageSpace), and the dashboard shows them."""
-    r = run("aurora")
+    r = stack_run("aurora")
     (cluster,) = r.of_type(CLUSTER)
     writer = {"DBClusterIdentifier": cluster.inputs["clusterIdentifier"], "Role": "WRITER"}
     alarms = {

@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import stack_run
+from support import one, stack_run
 
-from policy.harness import CapturedResource, ProgramRun
+from policy.harness import ProgramRun
 
 WEB_ACL = "aws:wafv2/webAcl:WebAcl"
 ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
@@ -23,12 +23,6 @@ MANAGED_GROUPS = {
     "AWSManagedRulesKnownBadInputsRuleSet",
     "AWSManagedRulesSQLiRuleSet",
 }
-
-
-def one(run: ProgramRun, type_: str, name: str) -> CapturedResource:
-    found = [r for r in run.of_type(type_) if r.name == name]
-    assert len(found) == 1, (type_, name, len(found))
-    return found[0]
 
 
 def test_every_load_balancer_has_a_blocking_web_acl(prod: ProgramRun) -> None:

@@ -4,16 +4,9 @@ from __future__ import annotations
 
 import json
 
-from conftest import stack_run
-
-from policy.harness import ProgramRun
+from support import one, stack_run
 
 BUCKET = "aws:s3/bucket:Bucket"
-
-
-def _by_name(run: ProgramRun, type_token: str, name: str):
-    (found,) = [r for r in run.of_type(type_token) if r.name == name]
-    return found
 
 
 def test_trail_bucket_replicates_to_the_secondary_under_its_own_key() -> None:
@@ -21,11 +14,11 @@ def test_trail_bucket_replicates_to_the_secondary_under_its_own_key() -> None:
     objects included) into a versioned bucket in the secondary region, re-encrypted with the
     secondary's logs key, through a role limited to those two buckets and keys."""
     prod = stack_run("prod")
-    source = _by_name(prod, BUCKET, "prod-core-us-east-1-trail-logs")
-    replica = _by_name(prod, BUCKET, "prod-core-eu-west-1-trail-replica")
+    source = one(prod, BUCKET, "prod-core-us-east-1-trail-logs")
+    replica = one(prod, BUCKET, "prod-core-eu-west-1-trail-replica")
     assert prod.provider_of(replica).inputs["region"] == "eu-west-1"
-    eu_logs = _by_name(prod, "aws:kms/key:Key", "prod-core-eu-west-1-logs")
-    us_logs = _by_name(prod, "aws:kms/key:Key", "prod-core-us-east-1-logs")
+    eu_logs = one(prod, "aws:kms/key:Key", "prod-core-eu-west-1-logs")
+    us_logs = one(prod, "aws:kms/key:Key", "prod-core-us-east-1-logs")
     (config,) = prod.of_type("aws:s3/bucketReplicationConfig:BucketReplicationConfig")
     assert config.inputs["bucket"] == source.id
     (rule,) = config.inputs["rules"]

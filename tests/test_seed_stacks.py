@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import stack_run
+from support import regions, stack_run
 
 from policy.harness import ProgramRun
 
@@ -16,8 +16,10 @@ SEEDS = ["seed000", "seed001", "seed002", "seed003", "seed004"]
 
 
 def regions_of(run: ProgramRun) -> list[str]:
-    """Regions of the run's explicit providers."""
-    return sorted(p.inputs["region"] for p in run.of_type("pulumi:providers:aws"))
+    """Regions of the run's explicit providers (the program makes one per configured region)."""
+    found = sorted(p.inputs["region"] for p in run.of_type("pulumi:providers:aws"))
+    assert found == sorted(regions(run.stack))
+    return found
 
 
 def test_seed000_single_region_with_parameter_rotation_and_mfa() -> None:

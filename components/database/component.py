@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -268,20 +269,24 @@ class Database(pulumi.ComponentResource):
         self.writer_endpoint = replica.address
         self.reader_endpoint = replica.address
 
-    def _rds_instance(self, *, role: str = "primary", **specific: object) -> aws.rds.Instance:
-        """An RDS instance with this stack's settings and its own parameter group; `specific`
-        holds what differs between a primary and a replica."""
-        settings = self._settings
-        name = child_name(self._name, "db")
-        # Autonamed, so a family change creates the new group before the old one goes.
-        parameters = aws.rds.ParameterGroup(
+    def _parameter_group(self, kind: type, name: str) -> Any:
+        """The instance's (`ParameterGroup`) or cluster's (`ClusterParameterGroup`) parameters.
+        Autonamed, so a family change creates the new group before the old one goes."""
+        return kind(
             name,
-            family=settings.family,
+            family=self._settings.family,
             description=f"{name}: per-stack settings, TLS only, pg_stat_statements and pgaudit",
             parameters=self._parameters(),
             tags=name_tag(name),
             opts=self._child,
         )
+
+    def _rds_instance(self, *, role: str = "primary", **specific: object) -> aws.rds.Instance:
+        """An RDS instance with this stack's settings and its own parameter group; `specific`
+        holds what differs between a primary and a replica."""
+        settings = self._settings
+        name = child_name(self._name, "db")
+        parameters = self._parameter_group(aws.rds.ParameterGroup, name)
         return aws.rds.Instance(
             name,
             identifier=self._identifier,
@@ -307,14 +312,7 @@ class Database(pulumi.ComponentResource):
     def _create_cluster(self) -> None:
         settings = self._settings
         name = child_name(self._name, "db")
-        parameters = aws.rds.ClusterParameterGroup(
-            name,
-            family=settings.family,
-            description=f"{name}: per-stack settings, TLS only, pg_stat_statements and pgaudit",
-            parameters=self._parameters(),
-            tags=name_tag(name),
-            opts=self._child,
-        )
+        parameters = self._parameter_group(aws.rds.ClusterParameterGroup, name)
         cluster = aws.rds.Cluster(
             name,
             cluster_identifier=self._identifier,

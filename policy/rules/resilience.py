@@ -186,6 +186,23 @@ def _aurora_replicas(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
             )
 
 
+# The prod and non-prod policies run the same checks, so they claim the same controls.
+RESILIENCE = Meta(
+    category="resilience",
+    requirements=("P7",),
+    controls=("RDS.5", "RDS.7", "RDS.8", "RDS.11", "ELB.6", "AutoScaling.6"),
+    partial={
+        "KMS.3": "keys must carry protect; whether one is scheduled for deletion is only "
+        "visible in the account",
+    },
+    remediation=(
+        "RDS: multi_az=True, backup_retention_period >= 7, deletion_protection=True and a final "
+        "snapshot. Load balancers: enable_deletion_protection=True. Auto Scaling groups: a "
+        "mixed_instances_policy with at least two instance types over two or more AZs. "
+        "Stateful resources: ResourceOptions(protect=True)."
+    ),
+)
+
 POLICIES = [
     resource_policy(
         "prod-resilience",
@@ -195,42 +212,14 @@ POLICIES = [
         "secrets, backup vaults) have protect set.",
         EnforcementLevel.MANDATORY,
         resilience_check(prod=True),
-        meta=Meta(
-            category="resilience",
-            requirements=("P7",),
-            controls=("RDS.5", "RDS.7", "RDS.8", "RDS.11", "ELB.6", "AutoScaling.6"),
-            partial={
-                "KMS.3": "keys must carry protect; whether one is scheduled for deletion is only "
-                "visible in the account",
-            },
-            remediation=(
-                "RDS: multi_az=True, backup_retention_period >= 7, deletion_protection=True and a "
-                "final snapshot. Load balancers: enable_deletion_protection=True. Auto Scaling "
-                "groups: a mixed_instances_policy with at least two instance types over two or "
-                "more AZs. Stateful resources: ResourceOptions(protect=True)."
-            ),
-        ),
+        meta=RESILIENCE,
     ),
     resource_policy(
         "nonprod-resilience",
         "P7 (other environments, advisory): the same checks as prod-resilience.",
         EnforcementLevel.ADVISORY,
         resilience_check(prod=False),
-        meta=Meta(
-            category="resilience",
-            requirements=("P7",),
-            controls=("RDS.5", "RDS.7", "RDS.8", "RDS.11", "ELB.6", "AutoScaling.6"),
-            partial={
-                "KMS.3": "keys must carry protect; whether one is scheduled for deletion is only "
-                "visible in the account",
-            },
-            remediation=(
-                "RDS: multi_az=True, backup_retention_period >= 7, deletion_protection=True and a "
-                "final snapshot. Load balancers: enable_deletion_protection=True. Auto Scaling "
-                "groups: a mixed_instances_policy with at least two instance types over two or "
-                "more AZs. Stateful resources: ResourceOptions(protect=True)."
-            ),
-        ),
+        meta=RESILIENCE,
     ),
     stack_policy(
         "prod-nat-per-az",
