@@ -3,7 +3,6 @@ topic, audit buckets, alarms), and the composition of the concerns in this packa
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +15,7 @@ from ..buckets import SecureBucket, SecureBucketArgs
 from ..config.audit import AlarmThresholds
 from ..db_events import subscribe_to_database_events
 from ..iam import document
-from ..naming import child_name, name_tag, token
+from ..naming import child_name, name_tag, stack_suffix, token
 from .alarms import create_operational_alarms
 from .cis import create_cis_alarms
 from .config_service import create_config
@@ -94,11 +93,9 @@ class Audit(pulumi.ComponentResource):
         self.ctx = AccountContext.lookup(self)
         self.child_opts = pulumi.ResourceOptions(parent=self)
         # Trail and dashboard names must be known before they exist (the trail's ARN scopes
-        # its own bucket policy), so instead of provider autonaming they carry a suffix that
-        # is unique per project and stack (S2). It is derived, not random, so that the program
-        # needs no provider beyond the regional AWS ones.
-        stack_id = f"{pulumi.get_organization()}/{pulumi.get_project()}/{pulumi.get_stack()}"
-        self.suffix = hashlib.sha256(stack_id.encode()).hexdigest()[:8]
+        # its own bucket policy), so instead of provider autonaming they carry the stack's
+        # suffix (S2).
+        self.suffix = stack_suffix()
 
         self.alert_topic = self._create_alert_topic()
         self.trail = self.trail_log_group = None

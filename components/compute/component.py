@@ -3,7 +3,6 @@ Fargate service in the private subnets (C1-C8)."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -16,7 +15,7 @@ from ..account import AccountContext
 from ..buckets import SecureBucket, SecureBucketArgs
 from ..config.compute import ComputeConfig
 from ..containers import Containers, ContainersArgs
-from ..naming import child_name, name_tag, token
+from ..naming import child_name, name_tag, stack_suffix, token
 from ..waf import WebFirewall, WebFirewallArgs
 from .instances import create_group, create_launch_template
 
@@ -31,8 +30,7 @@ def autoscaling_service_role(
     role is created before the keys. The suffix is unique per project, stack and region (S2):
     role names are account-wide.
     """
-    stack_id = f"{pulumi.get_organization()}/{pulumi.get_project()}/{pulumi.get_stack()}/{name}"
-    suffix = f"{name[:22]}-{hashlib.sha256(stack_id.encode()).hexdigest()[:8]}"
+    suffix = f"{name[:22]}-{stack_suffix(name)}"
     return aws.iam.ServiceLinkedRole(
         child_name(name, "autoscaling"),
         aws_service_name="autoscaling.amazonaws.com",

@@ -24,6 +24,12 @@ class Section(BaseModel):
     )
 
 
+def base_name(environment: str, service: str, region: str) -> str:
+    """`<environment>-<service>-<region>`: a regional stack's name, the prefix of its children's
+    names. Here, with the bounds it must meet; `components/naming.py` uses it too."""
+    return f"{environment}-{service}-{region}"
+
+
 def check_retention(value: int) -> int:
     """Reject a log retention that CloudWatch Logs would refuse."""
     # CloudWatch Logs refuses any other period at deploy time. 0 (never expire) is left out

@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from .audit import AuditConfig
-from .base import Section, check_retention
+from .base import Section, base_name, check_retention
 from .compute import ComputeConfig
 from .database import DatabaseConfig
 from .network import NetworkConfig, RegionConfig, partition_of
@@ -121,7 +121,7 @@ class StackConfig(Section):
                 "'sg-', which AWS reserves for group ids: choose another environment name"
             )
         for index, region in enumerate(self.regions):
-            base = f"{self.environment}-{self.service}-{region.name}"
+            base = base_name(self.environment, self.service, region.name)
             if len(base) > MAX_BASE_NAME:
                 raise ValueError(
                     f"service: {base!r} (environment-service-regions[{index}].name) is "
@@ -208,7 +208,7 @@ class StackConfig(Section):
                 "function reaches Secrets Manager only through that endpoint"
             )
         longest = max(
-            len(f"{self.environment}-{self.service}-{r.name}-{self.backup.vault_name}")
+            len(f"{base_name(self.environment, self.service, r.name)}-{self.backup.vault_name}")
             for r in self.regions
         )
         if longest > 50:
