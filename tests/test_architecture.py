@@ -66,3 +66,46 @@ def test_no_module_over_400_lines() -> None:
         if not any(str(path.relative_to(REPO_ROOT)).startswith(a) for a in LONG_ALLOWED)
     }
     assert {k: v for k, v in long.items() if v > MAX_LINES} == {}
+
+
+# A tier may use these other tiers; anything else goes through regional.py.
+TIERS = {
+    "audit",
+    "backup",
+    "certificates",
+    "compute",
+    "containers",
+    "database",
+    "db_events",
+    "dns",
+    "network",
+    "replication",
+    "rotation",
+    "security_services",
+    "waf",
+}
+TIER_USES = {"compute": {"containers", "waf"}, "audit": {"db_events"}}
+
+
+def _tier_of(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[0] == "components" and parts[1] in TIERS else None
+
+
+def test_tiers_do_not_import_each_other() -> None:
+    """Tiers meet only in regional.py and __main__.py, through their args."""
+    for tier in TIERS:
+        paths = _modules(f"components/{tier}") or [REPO_ROOT / f"components/{tier}.py"]
+        for path in paths:
+            used = {_tier_of(m) for m in _imports(path)} - {None, tier}
+            assert used <= TIER_USES.get(tier, set()), f"{path}: {used}"
+
+
+def test_only_the_loader_reads_pulumi_config() -> None:
+    """S5: components get validated config through their args, never from `pulumi.Config`."""
+    readers = {
+        str(path.relative_to(REPO_ROOT))
+        for path in _modules("components")
+        if "pulumi.Config(" in path.read_text()
+    }
+    assert readers == {"components/config/load.py"}

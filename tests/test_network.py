@@ -7,6 +7,7 @@ import re
 
 import pytest
 from conftest import stack_run
+from support import stack_config
 
 from policy.harness import CapturedResource, ProgramRun
 
@@ -160,24 +161,17 @@ def test_endpoints(prod: ProgramRun) -> None:
     for gateway in gateways:
         assert len(gateway.inputs["routeTableIds"]) == 4  # 3 private + 1 database
     interface = [e for e in endpoints if e.inputs["vpcEndpointType"] == "Interface"]
-    # FSBP EC2.10, EC2.55, EC2.56, EC2.57: ec2, ecr.api, ecr.dkr and ssm in every VPC.
+    # The services the validated config asks for, which must include FSBP EC2.10, EC2.55,
+    # EC2.56 and EC2.57's ec2, ecr.api, ecr.dkr and ssm in every VPC.
+    wanted = set(stack_config("prod").network.interface_endpoints)
+    assert {"ec2", "ecr.api", "ecr.dkr", "ssm"} <= wanted
     for region in ("us-east-1", "eu-west-1"):
         prefix = f"com.amazonaws.{region}."
         assert {
             e.inputs["serviceName"].removeprefix(prefix)
             for e in interface
             if e.inputs["serviceName"].startswith(prefix)
-        } == {
-            "secretsmanager",
-            "logs",
-            "kms",
-            "ssm",
-            "ssmmessages",
-            "ec2messages",
-            "ec2",
-            "ecr.api",
-            "ecr.dkr",
-        }
+        } == wanted
     for endpoint in interface:
         assert endpoint.inputs["privateDnsEnabled"] is True
         assert {ids[s].inputs["tags"]["Tier"] for s in endpoint.inputs["subnetIds"]} == {"private"}
