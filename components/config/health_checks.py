@@ -11,7 +11,25 @@ from pydantic import Field, field_validator, model_validator
 from .base import Section
 
 
-class HealthCheckConfig(Section):
+class _PeriodicCheck(Section):
+    """A check that runs every `interval_seconds` and gives up after `timeout_seconds`: both
+    ELB target groups and ECS container health checks refuse a timeout that is not below the
+    interval."""
+
+    interval_seconds: int
+    timeout_seconds: int
+
+    @model_validator(mode="after")
+    def _timeout_below_interval(self) -> _PeriodicCheck:
+        if self.timeout_seconds >= self.interval_seconds:
+            raise ValueError(
+                f"timeoutSeconds: {self.timeout_seconds} must be less than intervalSeconds "
+                f"({self.interval_seconds})"
+            )
+        return self
+
+
+class HealthCheckConfig(_PeriodicCheck):
     """Target group health check (C4)."""
 
     path: str = "/health"
@@ -36,17 +54,8 @@ class HealthCheckConfig(Section):
             raise ValueError(f"{value!r} is not an HTTP code list (200, 200-299, 200,302)")
         return value
 
-    @model_validator(mode="after")
-    def _timeout_below_interval(self) -> HealthCheckConfig:
-        if self.timeout_seconds >= self.interval_seconds:
-            raise ValueError(
-                f"timeoutSeconds: {self.timeout_seconds} must be less than intervalSeconds "
-                f"({self.interval_seconds})"
-            )
-        return self
 
-
-class ContainerHealthCheckConfig(Section):
+class ContainerHealthCheckConfig(_PeriodicCheck):
     """The container's own health check in the task definition (C8). `command` defaults to an
     HTTP probe of the load balancer health-check path on the app port."""
 
@@ -68,15 +77,6 @@ class ContainerHealthCheckConfig(Section):
                 '["CMD-SHELL", "curl -fs http://localhost:8080/health || exit 1"]'
             )
         return value
-
-    @model_validator(mode="after")
-    def _timeout_below_interval(self) -> ContainerHealthCheckConfig:
-        if self.timeout_seconds >= self.interval_seconds:
-            raise ValueError(
-                f"timeoutSeconds: {self.timeout_seconds} must be less than intervalSeconds "
-                f"({self.interval_seconds})"
-            )
-        return self
 
 
 class WafConfig(Section):
