@@ -26,7 +26,8 @@ class Section(BaseModel):
 
 def base_name(environment: str, service: str, region: str) -> str:
     """`<environment>-<service>-<region>`: a regional stack's name, the prefix of its children's
-    names. Here, with the bounds it must meet; `components/naming.py` uses it too."""
+    names. It lives in the config package because the config bounds it (`stack.py`'s
+    MAX_BASE_NAME); `components/naming.py` re-exports it for the components."""
     return f"{environment}-{service}-{region}"
 
 
