@@ -1,22 +1,20 @@
-"""The CrossGuard policy pack, served to the Pulumi CLI (`pulumi preview --policy-pack policy`).
+"""The CrossGuard policy pack's entry point, as the Pulumi CLI starts it.
 
-Only assembles the pack: the PolicyPack constructor serves gRPC until the engine stops it, so
-nothing may import this module. The policies live in `policy.rules`, the pack in `policy.pack`.
+`pulumi preview --policy-pack DIR` runs `python -u -m pulumi.policy ADDR DIR` with DIR as the
+working directory, and `pulumi.policy` runs this file. Serving blocks until the engine stops the
+process, so nothing may import this module: the pack itself is `pack.py`.
+
+The package is imported under the name of the folder it sits in: `policy` in this repository,
+the distribution's import name when installed, so the same file serves both.
 """
 
+import importlib
 import sys
 from pathlib import Path
 
-# The CLI runs this file from inside policy/; the pack imports as the `policy` package.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+_HERE = Path(__file__).resolve().parent
+# The folder's parent makes the folder importable as a package (already so in site-packages).
+if str(_HERE.parent) not in sys.path:
+    sys.path.insert(0, str(_HERE.parent))
 
-from pulumi_policy import PolicyPack
-
-from policy.pack import INITIAL_CONFIG, PACK_ENFORCEMENT, PACK_NAME, POLICIES
-
-PolicyPack(
-    name=PACK_NAME,
-    policies=POLICIES,
-    enforcement_level=PACK_ENFORCEMENT,
-    initial_config=INITIAL_CONFIG,
-)
+importlib.import_module(f"{_HERE.name}.pack").serve()

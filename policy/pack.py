@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pulumi_policy import EnforcementLevel, Policy
+from pulumi_policy import EnforcementLevel, Policy, PolicyPack
 
 from .rules import (
     account,
@@ -58,3 +58,14 @@ POLICIES: list[Policy] = [
 # Per-policy config the pack starts from; `--policy-pack-config` (or `policy.check --config`)
 # overrides it key by key. Defaults live in each policy's config schema.
 INITIAL_CONFIG: dict[str, Any] = {}
+
+
+def serve() -> None:
+    """Serve the pack to the Pulumi engine: prints the gRPC port on stdout and blocks until the
+    engine stops the process (the PolicyPack constructor does both)."""
+    PolicyPack(
+        name=PACK_NAME,
+        policies=POLICIES,
+        enforcement_level=PACK_ENFORCEMENT,
+        initial_config=INITIAL_CONFIG,
+    )

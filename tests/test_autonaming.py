@@ -17,7 +17,7 @@ from conftest import REPO_ROOT
 from pydantic.alias_generators import to_camel
 
 from policy.harness import ProgramError, autonaming, run_inline
-from policy.types import resource_class
+from policy.type_tokens import resource_class
 
 CONFIG = {"aws:region": "us-east-1"}
 TRUST = (

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..types import constructor_parameters, tags_are_a_map
+from ..type_tokens import constructor_parameters, tags_are_a_map
 from . import autonaming
 from .model import DEFAULT_REGION, CapturedResource
 

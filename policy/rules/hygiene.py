@@ -12,7 +12,7 @@ from functools import cache
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, Severity
 from pulumi_policy.proxy import UnknownValueError
 
-from ..types import resource_class
+from ..type_tokens import resource_class
 from .common import by_type, is_autonamed, resource_policy
 from .metadata import Meta
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, Severity
 
-from ..types import takes_parameter
+from ..type_tokens import takes_parameter
 from .common import as_list, get, resource_policy, tag_map
 from .metadata import Meta
 
