@@ -1,19 +1,29 @@
 #!/usr/bin/env bash
 # One entry point that sets up everything it needs on a fresh machine, then runs the job.
-#   ./run.sh check --stack dev [--json]   offline policy check of a stack (no cloud, no CLI)
+#   ./run.sh check --stack dev [--json]   offline policy check of a stack (no cloud, no CLI);
+#                                         paths are relative to the folder you run it from
 #   ./run.sh test [pytest args]           the whole test suite (PostgreSQL-backed tests too)
 set -euo pipefail
-cd "$(dirname "$0")"
+repo="$(cd "$(dirname "$0")" && pwd)"
 
 venv() {
   # Recreate the virtualenv's packages only when the requirements change.
-  local stamp=.venv/.requirements.sha256
+  local stamp="$repo/.venv/.requirements.sha256"
   local want
-  want=$(cat requirements.txt requirements-dev.txt | sha256sum | cut -d' ' -f1)
-  if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
+  want=$(cat "$repo/requirements.txt" "$repo/requirements-dev.txt" | sha256sum | cut -d' ' -f1)
+  # A virtualenv left without pip (an interrupted first run, or Debian without python3-venv)
+  # is made again rather than failing on every later run.
+  if [ -x "$repo/.venv/bin/python" ] && ! "$repo/.venv/bin/python" -m pip --version >/dev/null 2>&1
+  then
+    rm -rf "$repo/.venv"
+  fi
+  if [ ! -x "$repo/.venv/bin/python" ]; then
+    echo "run.sh: first run: creating .venv and installing the packages (about a minute)" >&2
+    python3 -m venv "$repo/.venv"
+  fi
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    .venv/bin/python -m pip install --quiet --upgrade pip
-    .venv/bin/python -m pip install --quiet -r requirements-dev.txt
+    "$repo/.venv/bin/python" -m pip install --quiet --upgrade pip
+    "$repo/.venv/bin/python" -m pip install --quiet -r "$repo/requirements-dev.txt"
     echo "$want" > "$stamp"
   fi
 }
@@ -33,7 +43,11 @@ postgres() {
 }
 
 case "${1:-}" in
-  check) shift; venv; exec .venv/bin/python -m policy.check "$@" ;;
-  test) shift; venv; postgres; exec .venv/bin/python -m pytest "$@" ;;
+  # The check runs from the caller's folder, so relative --program/--config/--state paths are
+  # the caller's. The repository goes on the import path instead, and -P keeps the caller's
+  # folder off it (a program with a `policy/` folder of its own must not shadow the pack).
+  check) shift; venv
+    PYTHONPATH="$repo${PYTHONPATH:+:$PYTHONPATH}" exec "$repo/.venv/bin/python" -P -m policy.check "$@" ;;
+  test) shift; cd "$repo"; venv; postgres; exec .venv/bin/python -m pytest "$@" ;;
   *) echo "usage: ./run.sh check --stack NAME [--json] | ./run.sh test [pytest args]" >&2; exit 2 ;;
 esac

@@ -85,6 +85,8 @@ class ProgramRun:
     """Every invoke the program made (token, arguments), in the order they were answered."""
     remote_components: list[RemoteComponent] = field(default_factory=list)
     """Components whose children the check could not see (not expanded)."""
+    virtualenv: str | None = None
+    """The program's own virtualenv whose packages the run used (None: the check's own)."""
 
     def by_urn(self) -> dict[str, CapturedResource]:
         """Resources keyed by URN."""

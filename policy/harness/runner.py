@@ -8,6 +8,7 @@ import asyncio
 import contextvars
 import os
 import runpy
+import site
 import sys
 import traceback
 from collections.abc import Callable, Iterator, Mapping
@@ -20,6 +21,7 @@ import pulumi
 from . import sdk_compat
 from .model import ProgramError, ProgramRun
 from .monitor import AwsMocks, Monitor, RunState
+from .program_env import ProgramEnvironment, program_environment
 from .stack_config import config_value, load_stack_config, qualify, read_project_name
 
 HARNESS_DIR = Path(__file__).resolve().parent
@@ -37,26 +39,36 @@ def quiet_echoes(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> No
 
 
 @contextmanager
-def _program_environment(program_dir: Path | None) -> Iterator[None]:
-    """cwd and sys.path as `pulumi` would set them; modules the program imported from its own
-    directory are forgotten afterwards so that another program's same-named modules load."""
+def _program_environment(
+    program_dir: Path | None, environment: ProgramEnvironment | None = None
+) -> Iterator[None]:
+    """cwd and sys.path as `pulumi` would set them, with the program's own virtualenv behind the
+    check's packages; modules the program imported from its own directory or virtualenv are
+    forgotten afterwards so that another program's same-named modules load."""
     if program_dir is None:
         yield
         return
     before = set(sys.modules)
     old_cwd = Path.cwd()
-    sys.path.insert(0, str(program_dir))
+    old_path = list(sys.path)
+    code_dir = environment.main.parent if environment else program_dir
+    sys.path.insert(0, str(code_dir))
+    for folder in environment.site_packages if environment else ():
+        # addsitedir appends (the check's own pulumi stays first) and reads the .pth files that
+        # editable installs of the program's local packages rely on.
+        site.addsitedir(str(folder))
     os.chdir(program_dir)
     try:
         yield
     finally:
         os.chdir(old_cwd)
-        sys.path.remove(str(program_dir))
+        sys.path[:] = old_path
         if program_dir.resolve() != HARNESS_DIR.parent.parent:
+            owned = [program_dir.resolve(), *(environment.site_packages if environment else ())]
             for name in set(sys.modules) - before:
                 module_file = getattr(sys.modules[name], "__file__", None) or ""
-                if module_file and Path(module_file).resolve().is_relative_to(
-                    program_dir.resolve()
+                if module_file and any(
+                    Path(module_file).resolve().is_relative_to(folder) for folder in owned
                 ):
                     del sys.modules[name]
 
@@ -101,6 +113,7 @@ def _execute(
     run: RunState,
     secret_keys: list[str],
     program_dir: Path | None,
+    environment: ProgramEnvironment | None = None,
 ) -> ProgramRun:
     sdk_compat.use_fast_stack_traces()
     loop = asyncio.new_event_loop()
@@ -119,7 +132,7 @@ def _execute(
             monitor=Monitor(mocks, run, quiet_echoes),
         )
         root = sdk_compat.root_resource()
-        with _program_environment(program_dir):
+        with _program_environment(program_dir, environment):
             try:
                 program()
                 loop.run_until_complete(sdk_compat.wait_for_rpcs())
@@ -145,6 +158,7 @@ def _execute(
         stack_urn=f"urn:pulumi:{stack}::{project}::pulumi:pulumi:Stack::{project}-{stack}",
         invokes=list(run.invokes),
         remote_components=sorted(run.remote_components, key=lambda c: c.urn),
+        virtualenv=str(environment.virtualenv) if environment and environment.virtualenv else None,
     )
 
 
@@ -163,19 +177,18 @@ def run_program(
     """
     program_dir = Path(program_dir).resolve()
     project = read_project_name(program_dir)
+    environment = program_environment(program_dir)
     config, secret_keys = load_stack_config(program_dir, project, stack)
     for key, value in (config_overrides or {}).items():
         config[qualify(key, project)] = config_value(value)
-    main = program_dir / "__main__.py"
-    if not main.is_file():
-        raise ProgramError(f"no __main__.py in {program_dir}")
     run = RunState(project, stack, config, stack_references)
     return contextvars.copy_context().run(
         _execute,
-        lambda: runpy.run_path(str(main), run_name="__main__"),
+        lambda: runpy.run_path(str(environment.main), run_name="__main__"),
         run,
         secret_keys,
         program_dir,
+        environment,
     )
 
 
