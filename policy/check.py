@@ -1,15 +1,22 @@
-"""Offline policy check: run a Pulumi Python program for a stack under mocks, or read a
-deployed stack's export, and evaluate the policy pack against it, with no cloud credentials
-and no Pulumi CLI (P10, P13, P14).
+"""Offline policy check: run a Pulumi Python program for one or several stacks under mocks, or
+read a deployed stack's export, and evaluate the policy pack against it, with no cloud
+credentials and no Pulumi CLI (P10, P13, P14).
 
-    python -m policy.check --stack NAME [--program DIR] [--config FILE]
+    python -m policy.check --stack NAME [--stack NAME ...] | --all-stacks
+                           [--program DIR] [--config FILE]
                            [--format text|json|sarif|junit] [--fail-on SEVERITY] [--json]
                            [--stack-reference NAME=FILE.json ...] [--strict]
     python -m policy.check --state EXPORT.json [--config FILE] [--format ...]
 
-Exit status: 0 no mandatory violation at or above --fail-on (default low: any), 1 at least
-one, 2 the program, its config or a policy failed (naming which), or, with --strict, the
-program used components the check cannot expand.
+Several stacks (a repeated --stack, or --all-stacks: every Pulumi.<stack>.yaml of the program
+directory) are checked in one process, sharing one import of the pulumi packages, the program's
+own modules and the pack, and reported as one document that names the stack of every finding.
+Paths on the command line are relative to the caller's working directory.
+
+Exit status, the worst over the stacks: 0 no mandatory violation at or above --fail-on
+(default low: any), 1 at least one, 2 a program, its config or a policy failed (naming which),
+or, with --strict, a program used components the check cannot expand. A stack that fails does
+not stop the others.
 """
 
 from __future__ import annotations
@@ -19,15 +26,16 @@ import json
 import sys
 import time
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from .evaluate import evaluate
-from .harness import ProgramError, run_from_export, run_program
+from .findings import Evaluation
+from .harness import ProgramError, read_project_name, run_from_export, run_program
 from .pack import INITIAL_CONFIG, PACK_ENFORCEMENT, PACK_NAME, POLICIES
-from .report import SEVERITY_ORDER, Report, failing
+from .report import SEVERITY_ORDER, Report, StackReports, failed_run
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 FORMATS = ("text", "json", "sarif", "junit")
 
 
@@ -37,12 +45,21 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m policy.check", description=__doc__.split("\n\n")[0]
     )
     source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--stack", help="stack name: reads Pulumi.<stack>.yaml")
+    source.add_argument(
+        "--stack",
+        action="append",
+        help="stack name: reads Pulumi.<stack>.yaml (repeat to check several in one run)",
+    )
+    source.add_argument(
+        "--all-stacks",
+        action="store_true",
+        help="check every Pulumi.<stack>.yaml of the program directory",
+    )
     source.add_argument("--state", help="a `pulumi stack export` file to check instead")
     parser.add_argument(
         "--program",
-        default=str(REPO_ROOT),
-        help="Pulumi Python program directory (default: this repository)",
+        default=".",
+        help="Pulumi Python program directory (default: the current directory)",
     )
     parser.add_argument("--config", help="policy pack config JSON (as --policy-pack-config)")
     parser.add_argument("--format", choices=FORMATS, default="text", help="report format")
@@ -70,23 +87,94 @@ def main(argv: list[str] | None = None) -> int:
     # A failed program leaves coroutines the SDK never awaits; their warnings only repeat the
     # error the check prints.
     warnings.filterwarnings("ignore", message="coroutine .* was never awaited")
+    # parliament (the IAM linter) imports pkg_resources, whose deprecation warning says nothing
+    # about the stacks checked.
+    warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
 
-    started = time.perf_counter()
+    # Every path is read or resolved here, against the caller's directory: the harness changes
+    # into the program's directory while a program runs.
     try:
+        program_dir = Path(args.program).resolve()
         pack_config = json.loads(Path(args.config).read_text()) if args.config else None
         references = _stack_references(args.stack_reference)
+        state = Path(args.state).resolve() if args.state else None
+        stacks = (
+            _all_stacks(program_dir) if args.all_stacks else list(dict.fromkeys(args.stack or ()))
+        )
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+
+    options = {"fail_on": args.fail_on, "strict": args.strict}
+    if state is not None:
+        try:
+            run = run_from_export(state)
+        except ProgramError as exc:
+            print(f"error: state {args.state} failed:\n{exc}", file=sys.stderr)
+            return 2
+        report = _evaluated(run, program_dir, pack_config, time.perf_counter(), options)
+        sys.stdout.write(report.render(fmt))
+        return report.status
+
+    reports = [
+        _check_stack(program_dir, stack, pack_config, references, options) for stack in stacks
+    ]
+    if args.all_stacks or len(reports) > 1:
+        document = StackReports(reports)
+        sys.stdout.write(document.render(fmt))
+        return document.status
+    sys.stdout.write(reports[0].render(fmt))
+    return reports[0].status
+
+
+def _all_stacks(program_dir: Path) -> list[str]:
+    """The stacks of a program directory: every Pulumi.<stack>.yaml, by name."""
+    stacks = sorted(
+        path.name[len("Pulumi.") : -len(".yaml")] for path in program_dir.glob("Pulumi.*.yaml")
+    )
+    if not stacks:
+        raise ValueError(f"--all-stacks: no Pulumi.<stack>.yaml in {program_dir}")
+    return stacks
+
+
+def _check_stack(
+    program_dir: Path,
+    stack: str,
+    pack_config: Mapping[str, Any] | None,
+    references: Mapping[str, Mapping[str, Any]],
+    options: Mapping[str, Any],
+) -> Report:
+    """One stack's report; a program or config that fails is reported, not raised, so the
+    stacks after it are still checked."""
+    started = time.perf_counter()
     try:
-        if args.state:
-            run = run_from_export(args.state)
-        else:
-            run = run_program(args.program, args.stack, stack_references=references)
+        run = run_program(program_dir, stack, stack_references=references)
     except ProgramError as exc:
-        what = f"state {args.state}" if args.state else f"program {args.program} stack {args.stack}"
-        print(f"error: {what} failed:\n{exc}", file=sys.stderr)
-        return 2
+        print(f"error: program {program_dir} stack {stack} failed:\n{exc}", file=sys.stderr)
+        try:
+            project = read_project_name(program_dir)
+        except ProgramError:
+            project = program_dir.name  # The missing Pulumi.yaml is the failure reported.
+        return Report(
+            failed_run(project, stack),
+            Evaluation(violations=[], seconds=0.0),
+            POLICIES,
+            program_dir,
+            PACK_NAME,
+            failure=str(exc),
+            **options,
+        )
+    return _evaluated(run, program_dir, pack_config, started, options)
+
+
+def _evaluated(
+    run: Any,
+    program_dir: Path,
+    pack_config: Mapping[str, Any] | None,
+    started: float,
+    options: Mapping[str, Any],
+) -> Report:
+    """Evaluate the pack on a run; its timing and failures go to stderr."""
     evaluation = evaluate(
         run,
         POLICIES,
@@ -94,23 +182,18 @@ def main(argv: list[str] | None = None) -> int:
         initial_config=INITIAL_CONFIG,
         config=pack_config,
     )
-    report = Report(run, evaluation, POLICIES, Path(args.program), PACK_NAME)
-    sys.stdout.write(report.render(fmt))
     print(
         f"{run.stack}: {len(run.resources)} resources checked in "
         f"{time.perf_counter() - started:.2f} s (policies {evaluation.seconds:.2f} s)",
         file=sys.stderr,
     )
-    if evaluation.errors:
-        for error in evaluation.errors:
-            last = error.error.strip().splitlines()[-1]
-            print(f"error: policy {error.policy} failed on {error.urn}: {last}", file=sys.stderr)
-        return 2
-    if args.strict and run.remote_components:
+    for error in evaluation.errors:
+        last = error.error.strip().splitlines()[-1]
+        print(f"error: policy {error.policy} failed on {error.urn}: {last}", file=sys.stderr)
+    if options["strict"] and run.remote_components:
         names = ", ".join(f"{c.name} ({c.type})" for c in run.remote_components)
         print(f"error: components not expanded (--strict): {names}", file=sys.stderr)
-        return 2
-    return 1 if failing(evaluation, args.fail_on) else 0
+    return Report(run, evaluation, POLICIES, program_dir, PACK_NAME, **options)
 
 
 def _stack_references(pairs: list[str]) -> dict[str, dict[str, Any]]:
