@@ -9,10 +9,17 @@ As the engine does, remediations of policies at the `remediate` level run first,
 each on the inputs the previous one left; validation then sees the remediated inputs, and what
 still fails is mandatory. Findings an exemption hides are kept as suppressed; a policy that
 raises is recorded as an error with its traceback, never as a pass.
+
+What the policies receive follows what the engine sends through the analyzer protocol (P15,
+checked by tests/test_engine_protocol.py): the root `pulumi:pulumi:Stack` resource is analyzed
+like any other (no inputs; its outputs are the stack's exports), numbers arrive as floats (the
+wire's protobuf `Struct` has no integers), and stack policies see no `parent` in a resource's
+options (the engine's AnalyzeResources leaves it out; `PolicyResource.parent` carries it).
 """
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -30,9 +37,12 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 from pulumi_policy.proxy import unknown_checking_proxy
+from pulumi_policy.secret import secrets_preserving_proxy
 
 from .findings import Evaluation, Findings, Remediation, plain
-from .harness import CapturedResource, ProgramRun
+from .harness import CapturedOptions, CapturedResource, ProgramRun
+
+STACK_TYPE = "pulumi:pulumi:Stack"
 
 
 def _level(value: Any) -> EnforcementLevel | None:
@@ -51,8 +61,11 @@ def resolve_policy_config(
     initial_config: Mapping[str, Any] | None,
     config: Mapping[str, Any] | None,
 ) -> dict[str, tuple[EnforcementLevel, dict[str, Any]]]:
-    """Each policy's effective enforcement level and config properties."""
-    layers = [initial_config or {}, config or {}]
+    """Each policy's effective enforcement level and config properties, reconciled as the Pulumi
+    CLI does before it calls the pack's Configure (pulumi/pulumi `ReconcilePolicyPackConfig` in
+    pkg/resource/analyzer/config.go): schema defaults, then the pack's initial config, then the
+    user's config, each layer's `all` before the policy's own entry."""
+    layers = [(initial_config or {}, True), (config or {}, False)]
     result = {}
     for policy in policies:
         level = policy.enforcement_level or pack_level or EnforcementLevel.ADVISORY
@@ -61,11 +74,15 @@ def resolve_policy_config(
             for key, schema in policy.config_schema.properties.items():
                 if isinstance(schema, Mapping) and "default" in schema:
                     properties[key] = schema["default"]
-        for layer in layers:
+        for layer, initial in layers:
             for key in ("all", policy.name):
                 value = layer.get(key)
                 if value is None:
                     continue
+                if initial and isinstance(value, Mapping) and "enforcementLevel" not in value:
+                    # The pack reports initial config over gRPC, where an entry without a level
+                    # carries the enum's zero, ADVISORY, and the CLI applies it as given.
+                    value = {**value, "enforcementLevel": EnforcementLevel.ADVISORY}
                 level = _level(value) or level
                 if isinstance(value, Mapping) and key == policy.name:
                     properties.update({k: v for k, v in value.items() if k != "enforcementLevel"})
@@ -73,7 +90,50 @@ def resolve_policy_config(
     return result
 
 
-def _options(resource: CapturedResource) -> PolicyResourceOptions:
+def wire(value: Any) -> Any:
+    """`value` as it arrives through the analyzer protocol: protobuf's `Struct` holds every
+    number as a double, so integers become floats (booleans stay booleans)."""
+    if isinstance(value, Mapping):
+        return {k: wire(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [wire(v) for v in value]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def root_stack(run: ProgramRun) -> CapturedResource:
+    """The run's `pulumi:pulumi:Stack` resource: a state export holds it; a program run only
+    knows its URN and exports, which are the engine's inputs ({}) and outputs for it."""
+    for resource in run.resources:
+        if resource.type == STACK_TYPE:
+            return resource
+    return CapturedResource(
+        urn=run.stack_urn,
+        type=STACK_TYPE,
+        name=f"{run.project}-{run.stack}",
+        custom=False,
+        inputs={},
+        state=dict(run.outputs),
+        id="",
+        provider_urn=None,
+        parent_urn=None,
+        dependencies=[],
+        property_dependencies={},
+        options=CapturedOptions(),
+    )
+
+
+def stack_properties(resource: CapturedResource, checked: Mapping[str, Any]) -> dict[str, Any]:
+    """What a stack policy sees of one resource: its outputs over its checked (and remediated)
+    inputs `checked`, as the engine's AnalyzeStack after the resource exists; the checked tags
+    (default tags merged) and remediated inputs win over the outputs."""
+    props = {**checked, **resource.state}
+    props.update({k: v for k, v in checked.items() if k == "tags" or resource.inputs.get(k) != v})
+    return wire(props)
+
+
+def _options(resource: CapturedResource, *, stack: bool = False) -> PolicyResourceOptions:
     opts = resource.options
     seconds = {k: _duration_seconds(v) for k, v in opts.custom_timeouts.items()}
     return PolicyResourceOptions(
@@ -85,7 +145,7 @@ def _options(resource: CapturedResource) -> PolicyResourceOptions:
             seconds.get("create", 0), seconds.get("update", 0), seconds.get("delete", 0)
         ),
         additional_secret_outputs=list(opts.additional_secret_outputs),
-        parent=resource.parent_urn,
+        parent=None if stack else resource.parent_urn,
     )
 
 
@@ -112,8 +172,14 @@ def evaluate(
     """Run remediations, every resource policy on every resource and every stack policy on the
     whole run."""
     started = time.perf_counter()
-    settings = resolve_policy_config(policies, pack_level, initial_config, config)
-    resources = [r for r in run.resources if r.type != "pulumi:pulumi:Stack"]
+    settings = {
+        name: (level, wire(properties))
+        for name, (level, properties) in resolve_policy_config(
+            policies, pack_level, initial_config, config
+        ).items()
+    }
+    # The engine registers (and analyzes) the root stack first.
+    resources = [root_stack(run), *(r for r in run.resources if r.type != STACK_TYPE)]
     by_urn = {r.urn: r for r in run.resources}
     found = Findings(run, by_urn)
     providers: dict[str | None, PolicyProviderResource | None] = {}
@@ -186,21 +252,25 @@ def _remediate(
             if types is not None and resource.type not in types:
                 continue
             before = inputs[resource.urn]
+            # The engine hands remediations the inputs in pulumi_policy's secrets-preserving
+            # proxy, which unknown_checking_proxy passes through: a remediation reads unknown
+            # values as their sentinel strings instead of failing on them.
             args = ResourceValidationArgs(
                 resource.type,
-                unknown_checking_proxy(before),
+                secrets_preserving_proxy(copy.deepcopy(before)),
                 resource.urn,
                 resource.name,
                 _options(resource),
                 provider_of(resource),
                 settings[policy.name][1],
             )
-            outcome = found.call(policy, resource.urn, policy.remediate, args)
+            outcome = found.call(policy, resource.urn, policy.remediate, args, remediating=True)
             # A remediation may hand back parts of the proxied inputs: copy them out, as the
-            # engine's serialization does.
-            after = plain(outcome) if outcome else None
-            if after is None or after == before:
+            # engine's serialization does. Any non-empty result counts as a remediation, even
+            # one that changes nothing: the engine applies and reports it the same way.
+            if not outcome:
                 continue
+            after = wire(plain(outcome))
             changed = tuple(sorted(k for k in {*before, *after} if before.get(k) != after.get(k)))
             inputs[resource.urn] = after
             found.remediations.append(
@@ -216,21 +286,17 @@ def _policy_resources(
     provider_of: Any,
 ) -> list[PolicyResource]:
     # Stack policies see resources after creation: the mocked outputs, over the checked
-    # inputs, so both configured and computed properties are visible.
+    # inputs, so both configured and computed properties are visible. (During a preview the
+    # engine would send computed outputs as unknown; the check shows the state `up` reaches.)
     built: dict[str, PolicyResource] = {}
     for resource in resources:
-        checked = inputs[resource.urn]
-        props = {**checked, **resource.state}
-        # Checked tags (default tags merged) and remediated inputs win over the outputs.
-        props.update(
-            {k: v for k, v in checked.items() if k == "tags" or resource.inputs.get(k) != v}
-        )
+        props = stack_properties(resource, inputs[resource.urn])
         built[resource.urn] = PolicyResource(
             resource.type,
             unknown_checking_proxy(props),
             resource.urn,
             resource.name,
-            _options(resource),
+            _options(resource, stack=True),
             provider_of(resource),
             None,
             [],

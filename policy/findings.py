@@ -83,6 +83,19 @@ class PolicyError:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class NotApplicable:
+    """A policy that declared itself not applicable to a resource (or the stack)."""
+
+    policy: str
+    urn: str
+    reason: str
+
+    def as_dict(self) -> dict[str, str]:
+        """JSON object of the not-applicable result."""
+        return asdict(self)
+
+
 @dataclass
 class Evaluation:
     """What the pack found, sorted by (policy, URN, message), and the time it took."""
@@ -92,6 +105,7 @@ class Evaluation:
     suppressed: list[Suppressed] = field(default_factory=list)
     remediations: list[Remediation] = field(default_factory=list)
     errors: list[PolicyError] = field(default_factory=list)
+    not_applicable: list[NotApplicable] = field(default_factory=list)
 
     @property
     def mandatory(self) -> list[Violation]:
@@ -135,6 +149,7 @@ class Findings:
         self.suppressed: list[Suppressed] = []
         self.remediations: list[Remediation] = []
         self.errors: list[PolicyError] = []
+        self.not_applicable: list[NotApplicable] = []
 
     def _target(self, urn: str) -> tuple[str, str]:
         target = self._by_urn.get(urn)
@@ -169,20 +184,25 @@ class Findings:
             )
         )
 
-    def call(self, policy: Policy, urn: str, function: Any, *args: Any) -> Any:
+    def call(
+        self, policy: Policy, urn: str, function: Any, *args: Any, remediating: bool = False
+    ) -> Any:
         """Run one validation or remediation and return its (awaited) result: unknown values
-        become an advisory, exceptions an error (None is returned for both)."""
+        become an advisory (one for the remediation and one for the validation, as the engine
+        reports both), a policy declaring itself not applicable is recorded, exceptions become
+        an error (None is returned for all three)."""
         try:
             return run_validation(function(*args))
         except UnknownValueError as error:
+            verb = "remediate" if remediating else "verify"
             self.add(
                 policy,
                 EnforcementLevel.ADVISORY,
                 urn,
-                f"cannot verify during preview: {error.message}",
+                f"cannot {verb} during preview: {error.message}",
             )
-        except _NotApplicableError:
-            pass
+        except _NotApplicableError as error:
+            self.not_applicable.append(NotApplicable(policy.name, urn, error.reason or ""))
         except Exception:  # a crashing policy is reported, never a pass
             self.errors.append(PolicyError(policy.name, urn, traceback.format_exc()))
         return None
@@ -197,6 +217,7 @@ class Findings:
             sorted(self.suppressed, key=order),
             sorted(self.remediations, key=lambda r: (r.policy, r.urn)),
             sorted(self.errors, key=order),
+            sorted(self.not_applicable, key=order),
         )
 
 
