@@ -10,6 +10,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, Severity
+from pulumi_policy.proxy import (
+    UNKNOWN_ARRAY_VALUE,
+    UNKNOWN_OBJECT_VALUE,
+    UNKNOWN_STRING_VALUE,
+    UnknownValueError,
+)
 
 from ..type_tokens import takes_parameter
 from .common import as_list, get, resource_policy, tag_map
@@ -20,6 +26,7 @@ DEFAULT_REQUIRED_TAGS = ["Environment", "Project", "Owner", "CostCenter"]
 
 # Auto Scaling groups take tags as a list and never receive the provider's default tags.
 LIST_TAGGED = frozenset({"aws:autoscaling/group:Group"})
+UNKNOWN_SENTINELS = frozenset({UNKNOWN_STRING_VALUE, UNKNOWN_OBJECT_VALUE, UNKNOWN_ARRAY_VALUE})
 
 
 def _missing(args: ResourceValidationArgs) -> list[str]:
@@ -49,12 +56,16 @@ def _check(args: ResourceValidationArgs) -> Iterator[str]:
 
 def _remediate(args: ResourceValidationArgs) -> dict[str, Any] | None:
     """Add the missing required tags that `tagValues` gives a value for."""
+    current = args.props.get("tags")
+    # The engine hands remediations unknown values as bare sentinels (no unknown-checking
+    # proxy): tags that are unknown during preview cannot be merged into, only reported.
+    if isinstance(current, str) and current in UNKNOWN_SENTINELS:
+        raise UnknownValueError(current, ["tags"])
     values = dict(args.get_config().get("tagValues") or {})
     additions = {t: str(values[t]) for t in _missing(args) if str(values.get(t) or "").strip()}
     if not additions:
         return None
     props = dict(args.props)
-    current = props.get("tags")
     if args.resource_type in LIST_TAGGED:
         kept = [t for t in as_list(current) if t.get("key") not in additions]
         props["tags"] = [

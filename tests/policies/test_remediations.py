@@ -9,8 +9,10 @@ from typing import Any
 
 import pulumi_aws as aws
 import pytest
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
-from policy.pack import POLICIES
+from policy.evaluate import evaluate
+from policy.pack import PACK_ENFORCEMENT, POLICIES
 
 from .helpers import check, provider
 
@@ -136,3 +138,22 @@ def test_tags_without_a_configured_value_stay_a_violation() -> None:
     assert "CostCenter" in found["topic"] and "Owner" not in found["topic"]
     assert "Environment, Project, CostCenter" in found["group"]
     assert "propagate_at_launch" in found["group"]
+
+
+def test_unknown_tags_are_not_remediated_and_not_a_crash() -> None:
+    """P13, P15: the engine hands a remediation unknown values as bare sentinels. Tags unknown
+    during preview (computed from another resource's output) cannot be merged into: the
+    remediation reports "cannot remediate during preview" instead of failing the preview with
+    a policy error (it raised a TypeError on the sentinel string before)."""
+    result = check(_untagged, [])
+    for resource in result.run.resources:
+        if resource.name == "topic":
+            resource.inputs["tags"] = UNKNOWN_STRING_VALUE
+    config = {"required-tags": {"enforcementLevel": "remediate", "tagValues": VALUES}}
+    selected = [p for p in POLICIES if p.name == "required-tags"]
+    evaluation = evaluate(result.run, selected, pack_level=PACK_ENFORCEMENT, config=config)
+    assert evaluation.errors == []
+    assert "topic" not in {r.name for r in evaluation.remediations}
+    topic = [v for v in evaluation.violations if v.name == "topic"]
+    assert [v.enforcement for v in topic] == ["advisory", "advisory"]
+    assert {v.message.split(":")[0] for v in topic} >= {"cannot remediate during preview"}
