@@ -66,7 +66,13 @@ class IssuedCertificates(pulumi.ComponentResource):
             # The CNAME is the same for every certificate of the domain in the account, so a
             # second stack issuing one adopts the record instead of failing to create it.
             allow_overwrite=True,
-            opts=self._in(args, regions[0], "aws:route53/record:Record"),
+            # ... and then both stacks own it: deleting it with either (a destroy, dropping
+            # `hostedZoneId`) would break the other's managed renewal. A leftover
+            # `_<hash>.<domain>` CNAME to acm-validations.aws is harmless, so it is kept.
+            opts=pulumi.ResourceOptions.merge(
+                self._in(args, regions[0], "aws:route53/record:Record"),
+                pulumi.ResourceOptions(retain_on_delete=True),
+            ),
         )
         self.arns = {
             region: aws.acm.CertificateValidation(

@@ -69,14 +69,19 @@ class SecurityServices(pulumi.ComponentResource):
     ) -> None:
         super().__init__(token("audit", "SecurityServices"), name, None, opts)
         ctx = AccountContext.lookup(self)
-        child = pulumi.ResourceOptions(parent=self)
+        # Account singletons outlive the stack that declared them: a destroy, or moving
+        # `ownsAccountBaseline` to another stack, must not turn a control off for every stack
+        # of the account (nor delete GuardDuty's findings with its detector). The engine only
+        # drops them from the state, and the next owner adopts them with `pulumi import`. A
+        # replacement, too, leaves the old one in place.
+        kept = pulumi.ResourceOptions(parent=self, retain_on_delete=True)
         # The defaults would subscribe to FSBP and CIS 1.2.0; the standards come from config.
         self.hub = aws.securityhub.Account(
             child_name(name, "security-hub"),
             enable_default_standards=False,
             control_finding_generator="SECURITY_CONTROL",
             auto_enable_controls=True,
-            opts=child,
+            opts=kept,
         )
         slugs = [standard.split("/")[0] for standard in args.standards]
         for standard, slug in zip(args.standards, slugs, strict=True):
@@ -95,22 +100,27 @@ class SecurityServices(pulumi.ComponentResource):
                 standards_arn=pulumi.Output.concat(
                     "arn:", ctx.partition, ":securityhub:", ctx.region, "::standards/", standard
                 ),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[self.hub], aliases=aliases),
+                opts=pulumi.ResourceOptions(
+                    parent=self, depends_on=[self.hub], aliases=aliases, retain_on_delete=True
+                ),
             )
         self.detector = self._guard_duty(name) if args.guard_duty else None
-        # Account-wide switches outlive the stack: destroying it must not weaken the account.
-        kept = pulumi.ResourceOptions(parent=self, retain_on_delete=True)
         # New EBS volumes are encrypted even where a template forgets to ask (EC2.7).
         aws.ebs.EncryptionByDefault(child_name(name, "ebs-encryption"), enabled=True, opts=kept)
         analyzer_name = child_name(name, "access-analyzer")
         # Analyzer names are not autonamed, and an account holds one account analyzer per
-        # region (a quota AWS does not raise): a replacement must delete the old one first.
+        # region ("Maximum account-level analyzers per analyzer type per AWS account per
+        # Region: 1", not adjustable). Kept like the other singletons: a replacement drops the
+        # old analyzer from the state first and its create then fails on the quota until the
+        # old one is deleted by hand, which never leaves the region without an analyzer.
         aws.accessanalyzer.Analyzer(
             analyzer_name,
             analyzer_name=analyzer_name,
             type="ACCOUNT",
             tags=name_tag(analyzer_name),
-            opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True),
+            opts=pulumi.ResourceOptions(
+                parent=self, delete_before_replace=True, retain_on_delete=True
+            ),
         )
         self._systems_manager_settings(name, ctx, args)
         if args.account_wide:
@@ -139,15 +149,18 @@ class SecurityServices(pulumi.ComponentResource):
             enable=True,
             finding_publishing_frequency="FIFTEEN_MINUTES",
             tags=name_tag(detector_name),
-            opts=pulumi.ResourceOptions(parent=self),
+            # Deleting the detector deletes its findings.
+            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True),
         )
+        # A feature left behind keeps its plan on for the detector that stays.
+        kept = pulumi.ResourceOptions(parent=self, retain_on_delete=True)
         for feature in GUARDDUTY_FEATURES:
             aws.guardduty.DetectorFeature(
                 child_name(detector_name, feature.lower().replace("_", "-")),
                 detector_id=detector.id,
                 name=feature,
                 status="ENABLED",
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=kept,
             )
         aws.guardduty.DetectorFeature(
             child_name(detector_name, "runtime-monitoring"),
@@ -160,7 +173,7 @@ class SecurityServices(pulumi.ComponentResource):
                 )
                 for agent in GUARDDUTY_RUNTIME_AGENTS
             ],
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=kept,
         )
         return detector
 

@@ -181,6 +181,19 @@ def test_issued_certificates_share_one_validation_record() -> None:
         assert https["certificateArn"] == cert.state["arn"]
 
 
+def test_shared_validation_record_outlives_the_stack() -> None:
+    """Issue 18, edge #4 residual: the validation CNAME is the same for every certificate of
+    the domain in the account, so another stack (or a region's old record, left by a skipped
+    migration step) may need it. Deleting this stack, or dropping `hostedZoneId`, leaves the
+    record in the zone instead of breaking the other certificates' managed renewal."""
+    r = stack_run(
+        "prod", compute={"hostedZoneId": "Z0123456789ABC", "domainName": "app.example.com"}
+    )
+    (record,) = [x for x in r.of_type("aws:route53/record:Record") if x.inputs["type"] == "CNAME"]
+    assert record.options.retain_on_delete is True
+    assert record.inputs["allowOverwrite"] is True
+
+
 @pytest.mark.parametrize("stack", STACKS)
 def test_http_listener_only_redirects(stack: str) -> None:
     """C3: port 80 answers with a permanent redirect to HTTPS and forwards nothing."""
@@ -230,14 +243,14 @@ def test_target_group_health_check_from_config() -> None:
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_launch_template_hardened(stack: str) -> None:
-    """C5: AMI from the public SSM parameter, IMDSv2 required with hop limit 1, gp3 root
+    """C5: AMI from the public SSM parameter at launch, IMDSv2 required with hop limit 1, gp3 root
     volume encrypted with the data CMK, no public IP, app security group, user data."""
     r = stack_run(stack)
     ssm_calls = [c for c in r.unmocked_invokes if "ssm" in c]
     assert not ssm_calls
     for region, outputs in r.outputs["regions"].items():
         lt = one(r, TEMPLATE, f"{prefix(stack, region)}-app").inputs
-        assert lt["imageId"] == "ami-0a1b2c3d4e5f67890"  # the mocked SSM parameter's value
+        assert lt["imageId"] == f"resolve:ssm:{AMI_PARAMETER}"
         meta = lt["metadataOptions"]
         assert meta["httpTokens"] == "required"
         assert meta["httpPutResponseHopLimit"] == 1
@@ -262,10 +275,21 @@ def test_ami_comes_from_the_public_parameter() -> None:
     for the instance type's architecture unless a parameter is configured."""
     for module in (REPO_ROOT / "components" / "compute").glob("*.py"):
         assert "ami-0" not in module.read_text(), module
-    asked = {
-        a["name"] for t, a in stack_run("dev").invokes if t == "aws:ssm/getParameter:getParameter"
-    }
-    assert asked == {AMI_PARAMETER}
+    (template,) = stack_run("dev").of_type(TEMPLATE)
+    assert template.inputs["imageId"] == f"resolve:ssm:{AMI_PARAMETER}"
+
+
+def test_launch_template_is_stable_across_ami_releases() -> None:
+    """Issue 18, edge N3: the template names the public parameter (`resolve:ssm:`, which EC2
+    resolves when it launches an instance: EC2 User Guide, "Use a Systems Manager parameter
+    instead of an AMI ID") instead of the AMI id it pointed to at deploy time. An AMI release
+    then changes no input, so the next `up` makes no template version and rolls no instance;
+    new instances (scale-out, a refresh for another change) start from the current image."""
+    for stack in STACKS:
+        r = stack_run(stack)
+        assert [a for t, a in r.invokes if t == "aws:ssm/getParameter:getParameter"] == []
+        for template in r.of_type(TEMPLATE):
+            assert template.inputs["imageId"] == f"resolve:ssm:{AMI_PARAMETER}"
 
 
 def dev_compute(**changes: object) -> dict:
@@ -281,9 +305,8 @@ def test_graviton_types_get_the_arm64_image() -> None:
     Amazon Linux 2023 parameter; the template asks for EBS optimization only where the type
     needs asking (most have it always; t2 cannot have it)."""
     r = stack_run("dev", compute=dev_compute(instanceType="t4g.small"))
-    asked = {a["name"] for t, a in r.invokes if t == "aws:ssm/getParameter:getParameter"}
-    assert asked == {AMI_PARAMETER.replace("x86_64", "arm64")}
     (template,) = r.of_type(TEMPLATE)
+    assert template.inputs["imageId"] == f"resolve:ssm:{AMI_PARAMETER.replace('x86_64', 'arm64')}"
     assert "arm64" in template.inputs["description"]
     assert "ebsOptimized" not in template.inputs
     (opt_in,) = stack_run("dev", compute=dev_compute(instanceType="c3.xlarge")).of_type(TEMPLATE)

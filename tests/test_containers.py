@@ -46,11 +46,18 @@ def stack_compute() -> dict[str, Any]:
 
 
 IMAGE_TAG = "2026.11.25"
+# Where the deploy pipeline's checks run from (RFC 5737 documentation ranges).
+TEST_CIDRS = ["203.0.113.0/24", "198.51.100.16/28"]
 
 
-def with_image() -> ProgramRun:
+def with_image(**compute: Any) -> ProgramRun:
     """The containers stack once the pipeline has pushed an image and set `imageTag`."""
-    return stack_run(STACK, compute={**stack_compute(), "imageTag": IMAGE_TAG})
+    return stack_run(STACK, compute={**stack_compute(), "imageTag": IMAGE_TAG, **compute})
+
+
+def with_test_traffic(**compute: Any) -> ProgramRun:
+    """The containers stack with an image and the test-traffic CIDRs configured."""
+    return with_image(testTrafficCidrs=TEST_CIDRS, **compute)
 
 
 def container(run: ProgramRun) -> dict[str, Any]:
@@ -211,7 +218,7 @@ def test_native_blue_green_moves_traffic_between_the_target_groups() -> None:
     test rule's traffic (the green header) there, then moves the production rule's weight,
     with the infrastructure role ECS needs for the listener rules and the configured bake
     time. The listener's default only answers 404, so no traffic can bypass the rules."""
-    r = with_image()
+    r = with_test_traffic()
     blue = one(r, TARGET_GROUP, f"{PREFIX}-app")
     green = one(r, TARGET_GROUP, f"{PREFIX}-green")
     production = one(r, LISTENER_RULE, f"{PREFIX}-production")
@@ -263,11 +270,46 @@ def test_native_blue_green_moves_traffic_between_the_target_groups() -> None:
     assert default["fixedResponse"]["statusCode"] == "404"
 
 
+def _at(props: dict[str, Any], path: str) -> Any:
+    """The value at a Pulumi property path of the form `a[0].b.c` (the ignoreChanges syntax)."""
+    value: Any = props
+    for part in path.split("."):
+        key, _, index = part.partition("[")
+        value = value[key]
+        if index:
+            value = value[int(index.rstrip("]"))]
+    return value
+
+
+def test_blue_green_orientation_belongs_to_ecs_after_the_first_deployment() -> None:
+    """Issue 18, edge N2: each blue/green deployment leaves the new revision's group as the
+    service's production group and the old one as its alternate. A refresh records the swap
+    and the next `up` would push the created orientation back (an UpdateService that starts
+    another deployment), so Pulumi leaves both group ARNs to ECS once the service exists. A
+    replaced group (new ARN) then replaces the service, like the listener rules, instead of
+    leaving it on a deleted group."""
+    r = with_image()
+    blue = one(r, TARGET_GROUP, f"{PREFIX}-app")
+    green = one(r, TARGET_GROUP, f"{PREFIX}-green")
+    service = one(r, SERVICE, f"{PREFIX}-app")
+    oriented = {
+        "loadBalancers[0].targetGroupArn": blue.state["arn"],
+        "loadBalancers[0].advancedConfiguration.alternateTargetGroupArn": green.state["arn"],
+    }
+    for path, arn in oriented.items():
+        # The path names wire inputs the service really has (a misspelt path ignores nothing).
+        assert _at(service.inputs, path) == arn
+        assert path in service.options.ignore_changes
+    # The listener rules stay the service's: ECS rewrites their actions, not which rules.
+    assert not any("ListenerRule" in path for path in service.options.ignore_changes)
+    assert service.options.replacement_trigger == [blue.state["arn"], green.state["arn"]]
+
+
 def test_listener_rules_forward_to_both_groups_and_leave_weights_to_ecs() -> None:
     """C8: both target groups take IP targets (awsvpc); the production rule forwards every path
     to blue (100) and green (0), the test rule the green-header requests to green; ECS owns the
     weights after creation."""
-    r = stack_run(STACK)
+    r = with_test_traffic()
     blue = one(r, TARGET_GROUP, f"{PREFIX}-app")
     green = one(r, TARGET_GROUP, f"{PREFIX}-green")
     for group in (blue, green):
@@ -277,9 +319,9 @@ def test_listener_rules_forward_to_both_groups_and_leave_weights_to_ecs() -> Non
     https = one(r, LISTENER, f"{PREFIX}-https").state["arn"]
     test = one(r, LISTENER_RULE, f"{PREFIX}-green")
     production = one(r, LISTENER_RULE, f"{PREFIX}-production")
-    assert test.inputs["conditions"] == [
-        {"httpHeader": {"httpHeaderName": "X-Deployment", "values": ["green"]}}
-    ]
+    assert test.inputs["conditions"][0] == {
+        "httpHeader": {"httpHeaderName": "X-Deployment", "values": ["green"]}
+    }
     assert production.inputs["conditions"] == [{"pathPattern": {"values": ["/*"]}}]
     assert test.inputs["priority"] < production.inputs["priority"]
     for rule, weights in ((production, (100, 0)), (test, (0, 100))):
@@ -295,6 +337,31 @@ def test_listener_rules_forward_to_both_groups_and_leave_weights_to_ecs() -> Non
         # ignored actions would keep the old group's ARN and block its deletion.
         assert rule.options.replacement_trigger == [blue.state["arn"], green.state["arn"]]
         assert rule.options.delete_before_replace is True
+
+
+def test_test_rule_admits_only_the_configured_sources() -> None:
+    """Issue 18, edge N8: during a deployment's test phase the test rule sends the new,
+    untested revision requests that carry the header, so it also asks for a source address
+    in `compute.testTrafficCidrs`: nobody else reaches the revision by adding a header."""
+    r = with_test_traffic()
+    test = one(r, LISTENER_RULE, f"{PREFIX}-green")
+    assert test.inputs["conditions"] == [
+        {"httpHeader": {"httpHeaderName": "X-Deployment", "values": ["green"]}},
+        {"sourceIp": {"values": TEST_CIDRS}},
+    ]
+    service = one(r, SERVICE, f"{PREFIX}-app")
+    advanced = service.inputs["loadBalancers"][0]["advancedConfiguration"]
+    assert advanced["testListenerRule"] == test.state["arn"]
+
+
+def test_no_test_sources_no_test_rule() -> None:
+    """Issue 18, edge N8: without `compute.testTrafficCidrs` there is no test path from the
+    internet at all: no test rule, and ECS deploys with the production rule alone (the test
+    listener rule is optional in ECS's advanced configuration)."""
+    for run in (stack_run(STACK), with_image()):
+        assert [x.name for x in run.of_type(LISTENER_RULE)] == [f"{PREFIX}-production"]
+    service = one(with_image(), SERVICE, f"{PREFIX}-app")
+    assert "testListenerRule" not in service.inputs["loadBalancers"][0]["advancedConfiguration"]
 
 
 def test_cpu_and_memory_target_tracking_on_the_service() -> None:
@@ -341,7 +408,8 @@ def test_no_image_no_service() -> None:
     r = stack_run(STACK)
     for type_ in (CLUSTER, REPOSITORY, TASK_DEFINITION):
         assert len(r.of_type(type_)) == 1, type_
-    assert len(r.of_type(LISTENER_RULE)) == 2
+    # The production rule (the committed stack names no test-traffic sources: no test rule).
+    assert len(r.of_type(LISTENER_RULE)) == 1
     for type_ in (SERVICE, SCALING_TARGET, SCALING_POLICY):
         assert r.of_type(type_) == [], type_
     assert container(r)["image"].endswith(":unreleased")
@@ -422,6 +490,12 @@ CERT = {REGION: "arn:aws:acm:us-east-1:123456789012:certificate/0000-1111"}
             "compute.containerHealthCheck.timeoutSeconds",
         ),
         ({"kind": "ecs", "imageTags": "1.0.0"}, "compute.imageTags"),
+        ({"kind": "ecs", "testTrafficCidrs": ["0.0.0.0/0"]}, "compute.testTrafficCidrs"),
+        ({"kind": "ecs", "testTrafficCidrs": ["10.0.0.300/24"]}, "compute.testTrafficCidrs"),
+        (
+            {"kind": "ecs", "testTrafficCidrs": [f"203.0.113.{i}/32" for i in range(5)]},
+            "compute.testTrafficCidrs",
+        ),
     ],
 )
 def test_bad_container_config_names_the_key(compute: dict[str, Any], expected: str) -> None:

@@ -8,7 +8,7 @@ import json
 import pytest
 from support import one, stack_run
 
-from policy.harness import ProgramRun
+from policy.harness import ACCOUNT_ID, ProgramRun
 
 WEB_ACL = "aws:wafv2/webAcl:WebAcl"
 ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
@@ -115,8 +115,13 @@ def test_audit_buckets_write_s3_access_logs(stack: str) -> None:
     may write to, for this account's buckets of this stack; the trail, Config, load-balancer
     log and trail-replica buckets log into their own region's; the target does not log into
     itself."""
-    # Both stacks as owners of their account's baseline, so the trail and Config buckets exist.
-    run = stack_run(stack, audit={"alertEmails": ["ops@example.com"], "ownsAccountBaseline": True})
+    # Both stacks as owners of their account's baseline, so the trail and Config buckets exist
+    # (an owner names its account).
+    run = stack_run(
+        stack,
+        accountId=ACCOUNT_ID,
+        audit={"alertEmails": ["ops@example.com"], "ownsAccountBaseline": True},
+    )
     buckets = {b.name: b for b in run.of_type(BUCKET)}
     logged = {r.name: r.inputs for r in run.of_type(LOGGING)}
     for region in run.outputs["regions"]:

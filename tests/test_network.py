@@ -285,6 +285,34 @@ def test_endpoint_policies_keep_traffic_in_the_account(prod: ProgramRun) -> None
     assert "com.amazonaws.us-east-1.secretsmanager" in asked
 
 
+# AWS's example policy for SSM Agent's AWS-managed buckets, "required only if you are using a
+# VPC endpoint" (Systems Manager User Guide, "SSM Agent communications with AWS managed S3
+# buckets"), less the Windows-only aws-windows-downloads-<region>: the fleet runs Linux.
+SSM_AGENT_BUCKETS = (
+    "aws-ssm-{region}",
+    "amazon-ssm-{region}",
+    "amazon-ssm-packages-{region}",
+    "{region}-birdwatcher-prod",
+    "aws-ssm-distributor-file-{region}",
+    "aws-ssm-document-attachments-{region}",
+    "patch-baseline-snapshot-{region}",
+)
+
+
+def test_gateway_reaches_every_bucket_ssm_agent_needs(prod: ProgramRun) -> None:
+    """Issue 18, edge N6: the S3 gateway is an allow-list on a route more specific than the
+    NAT's, so a bucket missing from it is AccessDenied, not a detour. Every bucket of AWS's
+    SSM Agent list is on it, Distributor's package bucket among them."""
+    for endpoint in prod.of_type("aws:ec2/vpcEndpoint:VpcEndpoint"):
+        if endpoint.inputs["vpcEndpointType"] != "Gateway":
+            continue
+        region = endpoint.inputs["serviceName"].split(".")[2]
+        statements = {s["Sid"]: s for s in json.loads(endpoint.inputs["policy"])["Statement"]}
+        owned = statements["AwsOwnedBucketsTheSubnetsNeed"]["Resource"]
+        wanted = {f"arn:aws:s3:::{b.format(region=region)}/*" for b in SSM_AGENT_BUCKETS}
+        assert sorted(wanted - set(owned)) == []
+
+
 def test_db_subnet_group_has_database_subnets_only(prod: ProgramRun) -> None:
     """N9: the DB subnet group is built from the database subnets only."""
     for group in prod.of_type("aws:rds/subnetGroup:SubnetGroup"):

@@ -101,5 +101,9 @@ def create_hygiene(audit: Audit) -> None:
             allow_users_to_change_password=True,
             password_reuse_prevention=24,
             max_password_age=90,
-            opts=audit.child_opts,
+            # One per account: a destroy, or moving the baseline to another stack (whose `up`
+            # may already have set its own), must not delete the account's policy.
+            opts=pulumi.ResourceOptions.merge(
+                audit.child_opts, pulumi.ResourceOptions(retain_on_delete=True)
+            ),
         )

@@ -1,6 +1,6 @@
 """The EC2 option of the compute tier (C5, C6): the instance role and profile, the launch
-template (IMDSv2, encrypted root volume, the AMI from a public SSM parameter) and the Auto
-Scaling group with its rolling refresh and CPU target tracking."""
+template (IMDSv2, encrypted root volume, the AMI from a public SSM parameter resolved at launch)
+and the Auto Scaling group with its rolling refresh and CPU target tracking."""
 
 from __future__ import annotations
 
@@ -47,16 +47,20 @@ def instance_profile(compute: Compute) -> aws.iam.InstanceProfile:
 
 def create_launch_template(compute: Compute) -> aws.ec2.LaunchTemplate:
     settings, args = compute._settings, compute._args
-    ami = aws.ssm.get_parameter_output(
-        name=settings.image_parameter, opts=pulumi.InvokeOutputOptions(parent=compute)
-    )
     profile = instance_profile(compute)
     name = child_name(compute._name, "app")
     launched_tags = {**args.instance_tags, **name_tag(name)}
     return aws.ec2.LaunchTemplate(
         name,
         description=f"{name}: {settings.architecture} image, IMDSv2, encrypted root volume",
-        image_id=pulumi.Output.unsecret(ami.value),
+        # EC2 resolves the public parameter when it launches an instance (EC2 User Guide,
+        # "Use a Systems Manager parameter instead of an AMI ID"; Auto Scaling accepts such
+        # templates). Resolving it here instead would put each AMI release into the template:
+        # a new version at the next `up`, and an instance refresh of the whole fleet that
+        # nobody asked for. With the parameter, new instances start from the current image
+        # and a roll of the fleet is a deliberate refresh. The parameter already follows the
+        # instance type's architecture (config.compute.image_parameter).
+        image_id=f"resolve:ssm:{settings.image_parameter}",
         instance_type=settings.instance_type,
         iam_instance_profile=aws.ec2.LaunchTemplateIamInstanceProfileArgs(arn=profile.arn),
         metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(

@@ -3,6 +3,7 @@ Auto Scaling group or an ECS Fargate service behind it."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Literal
 
@@ -123,6 +124,10 @@ class ComputeConfig(Section):
     green_header_value: str = "green"
     """Requests carrying `<greenHeaderName>: <greenHeaderValue>` are test traffic: during an
     ECS blue/green deployment they reach the new revision before production traffic does."""
+    test_traffic_cidrs: list[ipaddress.IPv4Network] = Field(default_factory=list)
+    """Sources (IPv4 CIDRs, at most 4) whose requests with the test header reach the revision
+    being deployed, such as the deploy pipeline's runners. Empty: no test rule, so nobody
+    reaches an untested revision; ECS deploys with the production rule alone."""
     bake_time_minutes: int = Field(default=5, ge=0, le=1440)
     """ECS blue/green: minutes both revisions keep running after production traffic moved, so
     a rollback is instant (ECS requires it for BLUE_GREEN; 0-1440)."""
@@ -229,6 +234,23 @@ class ComputeConfig(Section):
     def _header_name(cls, value: str) -> str:
         if not _HEADER_NAME.match(value):
             raise ValueError(f"{value!r} is not an HTTP header name (max 40 characters)")
+        return value
+
+    @field_validator("test_traffic_cidrs")
+    @classmethod
+    def _test_sources(cls, value: list[ipaddress.IPv4Network]) -> list[ipaddress.IPv4Network]:
+        # An ALB rule holds 5 condition values, not adjustable (ELB User Guide, "Quotas for
+        # your Application Load Balancers"); the test header takes one.
+        if len(value) > 4:
+            raise ValueError(
+                f"{len(value)} CIDRs: a listener rule takes at most 4 besides the header"
+            )
+        for index, cidr in enumerate(value):
+            if cidr.prefixlen < 8:
+                raise ValueError(
+                    f"[{index}]: {cidr} sends test traffic from too much of the internet; "
+                    "give the pipeline's network (for example 203.0.113.0/24)"
+                )
         return value
 
     @field_validator("green_header_value")

@@ -18,6 +18,17 @@ from ..logs import encrypted_log_group
 from ..naming import child_name, name_tag, token
 from .task import CONTAINER_NAME, create_task_definition
 
+# The service's production and alternate target groups (Pulumi property paths of the wire
+# inputs, pulumi_aws ecs.Service `loadBalancers`). ECS alternates the groups from one
+# blue/green deployment to the next, the new revision's group becoming the production one
+# (observed in hashicorp/terraform-provider-aws#45678), which a refresh records. Pushing the
+# created orientation back would be an UpdateService that starts another deployment with the
+# roles reversed, so they are ECS's once the service exists.
+ORIENTATION = (
+    "loadBalancers[0].targetGroupArn",
+    "loadBalancers[0].advancedConfiguration.alternateTargetGroupArn",
+)
+
 
 @dataclass
 class ContainersArgs:
@@ -51,8 +62,9 @@ class Containers(pulumi.ComponentResource):
     task_definition: aws.ecs.TaskDefinition
     production_rule: aws.lb.ListenerRule
     """Forwards all traffic; ECS moves its weight from one group to the other."""
-    test_rule: aws.lb.ListenerRule
-    """Forwards requests with the test header to the revision being deployed."""
+    test_rule: aws.lb.ListenerRule | None
+    """Forwards requests with the test header from `testTrafficCidrs` to the revision being
+    deployed; None without test sources."""
     service: aws.ecs.Service | None
     """None until `imageTag` is set."""
 
@@ -151,7 +163,7 @@ class Containers(pulumi.ComponentResource):
 
     # Traffic, service, scaling -----------------------------------------------------------------
 
-    def _create_listener_rules(self) -> tuple[aws.lb.ListenerRule, aws.lb.ListenerRule]:
+    def _create_listener_rules(self) -> tuple[aws.lb.ListenerRule, aws.lb.ListenerRule | None]:
         """The two rules ECS blue/green drives (ECS Developer Guide, "Application Load
         Balancer resources for blue/green deployments"): production forwards everything, the
         test rule the requests that carry the test header. Both forward to the two groups with
@@ -187,23 +199,33 @@ class Containers(pulumi.ComponentResource):
             ),
             delete_before_replace=True,
         )
-        test_name = child_name(self._name, "green")
-        test = aws.lb.ListenerRule(
-            test_name,
-            listener_arn=args.https_listener.arn,
-            priority=10,
-            conditions=[
-                aws.lb.ListenerRuleConditionArgs(
-                    http_header=aws.lb.ListenerRuleConditionHttpHeaderArgs(
-                        http_header_name=settings.green_header_name,
-                        values=[settings.green_header_value],
-                    )
-                )
-            ],
-            actions=forward(0, 100),
-            tags=name_tag(test_name),
-            opts=owned_by_ecs,
-        )
+        # During a deployment's test phase the test rule reaches a revision nobody has
+        # checked yet: a header anyone can send is not enough, the request must also come
+        # from a configured source (both conditions must match). No sources, no test rule.
+        test = None
+        if settings.test_traffic_cidrs:
+            test_name = child_name(self._name, "green")
+            test = aws.lb.ListenerRule(
+                test_name,
+                listener_arn=args.https_listener.arn,
+                priority=10,
+                conditions=[
+                    aws.lb.ListenerRuleConditionArgs(
+                        http_header=aws.lb.ListenerRuleConditionHttpHeaderArgs(
+                            http_header_name=settings.green_header_name,
+                            values=[settings.green_header_value],
+                        )
+                    ),
+                    aws.lb.ListenerRuleConditionArgs(
+                        source_ip=aws.lb.ListenerRuleConditionSourceIpArgs(
+                            values=[str(cidr) for cidr in settings.test_traffic_cidrs]
+                        )
+                    ),
+                ],
+                actions=forward(0, 100),
+                tags=name_tag(test_name),
+                opts=owned_by_ecs,
+            )
         production_name = child_name(self._name, "production")
         production = aws.lb.ListenerRule(
             production_name,
@@ -270,7 +292,9 @@ class Containers(pulumi.ComponentResource):
                     advanced_configuration=aws.ecs.ServiceLoadBalancerAdvancedConfigurationArgs(
                         alternate_target_group_arn=args.green_target_group_arn,
                         production_listener_rule=self.production_rule.arn,
-                        test_listener_rule=self.test_rule.arn,
+                        # Optional in ECS's advanced configuration: without it, ECS shifts
+                        # production traffic without a test phase.
+                        test_listener_rule=self.test_rule.arn if self.test_rule else None,
                         role_arn=infrastructure.arn,
                     ),
                 )
@@ -301,11 +325,17 @@ class Containers(pulumi.ComponentResource):
                 parent=self,
                 depends_on=[
                     self.production_rule,
-                    self.test_rule,
+                    *([self.test_rule] if self.test_rule is not None else []),
                     infrastructure_policy,
                     self._execution_policy,
                 ],
-                ignore_changes=["desiredCount"],
+                ignore_changes=["desiredCount", *ORIENTATION],
+                # With the orientation ignored, a replaced group's new ARN would never reach
+                # the service, which would stay on the deleted group: a new group replaces the
+                # service (create first: its name is autonamed), as it replaces the rules.
+                replacement_trigger=pulumi.Output.all(
+                    args.blue_target_group_arn, args.green_target_group_arn
+                ),
             ),
         )
 

@@ -15,7 +15,8 @@ from ..naming import child_name, name_tag
 # gateway endpoint: ECR image layers (ECR User Guide, "Minimum Amazon S3 bucket permissions for
 # Amazon ECR"), Amazon Linux 2023 packages (AL2023 User Guide, "Amazon S3 VPC endpoint"), and
 # the buckets the SSM Agent and the CloudWatch agent fetch from (Systems Manager User Guide,
-# "Minimum S3 bucket permissions for SSM Agent").
+# "SSM Agent communications with AWS managed S3 buckets": its example policy, "required only
+# if you are using a VPC endpoint", less the Windows-only aws-windows-downloads-<region>).
 AWS_OWNED_BUCKETS = (
     "prod-{region}-starport-layer-bucket",
     "al2023-repos-{region}-de612dc2",
@@ -23,6 +24,8 @@ AWS_OWNED_BUCKETS = (
     "amazon-ssm-{region}",
     "amazon-ssm-packages-{region}",
     "{region}-birdwatcher-prod",
+    # Distributor package files, from the same list (which packages use it is not documented).
+    "aws-ssm-distributor-file-{region}",
     "aws-ssm-document-attachments-{region}",
     "patch-baseline-snapshot-{region}",
     "amazoncloudwatch-agent-{region}",
