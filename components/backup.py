@@ -70,9 +70,12 @@ class BackupCopy:
     vault_name: str | None = None
     """Destination vault name (with `region`) when the ARN is built here."""
     account_id: str | None = None
-    """Destination account for a cross-account copy; this account when unset. That account's
-    vault access policy must allow `backup:CopyIntoBackupVault` from this one, and this
-    vault's CMK must be usable by it — both belong to the destination's owner."""
+    """Destination account for a cross-account copy; this account when unset. Two grants
+    make the copy possible: that account's vault access policy must allow
+    `backup:CopyIntoBackupVault` from this one (its owner's side), and that account must be
+    able to use this vault's data key, which RDS recovery points keep: `Keys` grants it on
+    this side (`KeysArgs.data_key_copy_accounts`, through AWS Backup and RDS only). Removing
+    those key statements breaks every cross-account copy."""
     delete_after_days: int | None = None
     """Retention of the copies (the rule's retention when unset)."""
     cold_storage_after_days: int | None = None

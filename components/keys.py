@@ -41,6 +41,9 @@ class KeysArgs:
     keep the source key, so the copy can only be made if that account may use it (AWS Backup
     Developer Guide, "Creating backup copies across AWS accounts": "you must share this
     customer managed key with the destination account")."""
+    data_key_copy_regions: Sequence[str] = field(default_factory=list)
+    """Regions of those accounts' destination vaults besides this key's own: the accounts
+    use the key only through AWS Backup and RDS in this region and these."""
 
 
 class Keys(pulumi.ComponentResource):
@@ -114,7 +117,17 @@ class Keys(pulumi.ComponentResource):
         if accounts:
             # The shape the RDS User Guide gives for sharing encrypted snapshots with another
             # account ("Allowing access to an AWS KMS key"): use of the key, and grants only for
-            # AWS resources (the copy the other account's backup service makes).
+            # AWS resources (the copy the other account's backup service makes). The key also
+            # encrypts volumes, buckets and Performance Insights, so the use is limited to the
+            # two services that copy a recovery point (issue 18, data N6).
+            copy_regions = list(self._args.data_key_copy_regions)
+            via = pulumi.Output.all(ctx.region, ctx.dns_suffix).apply(
+                lambda values: [
+                    f"{service}.{region}.{values[1]}"
+                    for service in ("backup", "rds")
+                    for region in sorted({values[0], *copy_regions})
+                ]
+            )
             found += [
                 {
                     "Sid": "BackupCopyAccountsUseKey",
@@ -122,6 +135,7 @@ class Keys(pulumi.ComponentResource):
                     "Principal": {"AWS": accounts},
                     "Action": KEY_USE_ACTIONS,
                     "Resource": "*",
+                    "Condition": {"StringEquals": {"kms:ViaService": via}},
                 },
                 {
                     "Sid": "BackupCopyAccountsGrantForAwsResources",

@@ -79,6 +79,9 @@ class RegionalStack(pulumi.ComponentResource):
                 data_key_copy_accounts=[config.backup.copy_account_id]
                 if config.backup.enabled and config.backup.copy_account_id and holds_writer
                 else [],
+                data_key_copy_regions=[config.backup.copy_region]
+                if config.backup.copy_region
+                else [],
             ),
             opts=child,
         )
@@ -181,6 +184,7 @@ class RegionalStack(pulumi.ComponentResource):
                 db_instance_identifier=self.database.database.identifier
                 if isinstance(self.database.database, aws.rds.Instance)
                 else None,
+                db_instance_is_replica=not holds_writer,
                 db_cluster_identifier=self.database.database.cluster_identifier
                 if isinstance(self.database.database, aws.rds.Cluster)
                 else None,
@@ -221,6 +225,7 @@ class RegionalStack(pulumi.ComponentResource):
                 wait_for=[*self.database.instances, self.database.secret_version]
                 if self.database.secret_version is not None
                 else [],
+                alert_topic_arn=self.audit.alert_topic.arn,
             ),
             opts=child,
         )

@@ -83,9 +83,10 @@ def test_engine_selects_instance_or_cluster() -> None:
     assert not aurora.of_type(INSTANCE)
     (cluster,) = aurora.of_type(CLUSTER)
     assert cluster.inputs["engine"] == "aurora-postgresql"
-    members = aurora.of_type(MEMBER)
-    assert [m.name for m in members] == [
-        "aurora-core-us-east-1-db-writer",
+    # The readers wait for the writer only, so they register in either order.
+    members = sorted(aurora.of_type(MEMBER), key=lambda m: m.name != f"{cluster.name}-writer")
+    assert members[0].name == "aurora-core-us-east-1-db-writer"
+    assert sorted(m.name for m in members[1:]) == [
         "aurora-core-us-east-1-db-reader-1",
         "aurora-core-us-east-1-db-reader-2",
     ]

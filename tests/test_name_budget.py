@@ -21,6 +21,7 @@ from policy.rules.preflight import POLICIES
 ENVIRONMENT = "budget-env"
 SERVICE = "s" * (MAX_BASE_NAME - len(ENVIRONMENT) - len("-us-east-1") - 2 + 1)
 EVERYTHING = {
+    "accountId": "123456789012",
     "environment": ENVIRONMENT,
     "service": SERVICE,
     "rotation": {"parameterRotation": {"enabled": True}},

@@ -14,6 +14,7 @@ same TLS and authentication path an RDS instance with ``rds.force_ssl=1`` enforc
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import logging
 import os
@@ -34,6 +35,7 @@ import pulumi
 import pytest
 from moto import mock_aws
 from moto.awslambda.models import LambdaBackend
+from packaging.utils import canonicalize_name as canonical
 
 ROOT = Path(__file__).resolve().parents[1]
 TESTS_DIR = Path(__file__).resolve().parent
@@ -784,6 +786,38 @@ def test_overlapping_finish_secret_keeps_awsprevious(
     assert stages(sm, secret_arn) == {token: ["AWSCURRENT"], first_version: ["AWSPREVIOUS"]}
 
 
+def test_pulumi_created_version_keeps_a_label_after_two_rotations(
+    pg_server: PostgresServer, role: Role, sm: Any, driver: SecretsManagerDriver
+) -> None:
+    """Issue 18, data N2: the secret's first version as the program creates it (the
+    SecretVersion's inputs from the real dev program: PutSecretValue with its VersionStages,
+    as terraform-provider-aws sends them) still carries a label after two rotations, so Secrets
+    Manager never deprecates it and the provider's read of it (GetSecretValue by VersionId, what
+    `pulumi refresh` does) finds it: no re-create puts the initial password back. The rotation
+    function tolerates the extra label: both rotations complete and AWSCURRENT logs in."""
+    from support import stack_run
+
+    (version,) = stack_run("dev").of_type("aws:secretsmanager/secretVersion:SecretVersion")
+    labels_sent = version.inputs.get("versionStages")
+    secret_arn = sm.create_secret(Name=f"db-master-{uuid.uuid4().hex[:8]}")["ARN"]
+    put: dict[str, Any] = {"SecretString": json.dumps(secret_value(pg_server, role))}
+    if labels_sent is not None:
+        put["VersionStages"] = labels_sent
+    initial = sm.put_secret_value(SecretId=secret_arn, **put)["VersionId"]
+
+    first = driver.rotate(secret_arn)
+    second = driver.rotate(secret_arn)
+
+    labels = stages(sm, secret_arn)
+    assert labels.get(initial), f"the initial version has no label left: {labels}"
+    assert "AWSCURRENT" not in labels[initial] and "AWSPREVIOUS" not in labels[initial]
+    assert labels[second] == ["AWSCURRENT"] and labels[first] == ["AWSPREVIOUS"]
+    assert sm.get_secret_value(SecretId=secret_arn, VersionId=initial)["VersionId"] == initial
+    _, value = current(sm, secret_arn)
+    assert can_login(pg_server, role.name, value["password"])
+    assert not can_login(pg_server, role.name, role.password)
+
+
 # 6. Parameter Store rotation ------------------------------------------------------------------
 
 
@@ -870,6 +904,46 @@ def test_bundle_holds_handler_and_driver() -> None:
     assert package.bundle_files("ssm_rotation", ()) == {
         "ssm_rotation.py": LAMBDA_SRC / "ssm_rotation.py"
     }
+
+
+def test_bundled_driver_versions_are_locked_with_hashes() -> None:
+    """Issue 18, data N9: every distribution bundled into the function has an exact version
+    and a wheel hash in the lock (pip's --require-hashes format), and the installed versions
+    are the locked ones, so every machine packages the same driver."""
+    lock = package.driver_lock()
+    bundled = package.resolve_distributions(package.DRIVER_DISTRIBUTIONS)
+    assert sorted(lock) == sorted(canonical(name) for name in bundled)
+    for name, (version, hashes) in lock.items():
+        assert version == importlib.metadata.version(name), name
+        assert hashes and all(len(h) == 64 for h in hashes), name
+    text = package.DRIVER_LOCK.read_text()
+    assert "--hash=sha256:" in text
+
+
+def test_packaging_refuses_a_driver_version_other_than_the_locked_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 18, data N9: an environment with another pg8000 (or any bundled distribution)
+    than the lock names cannot build the archive; the error names the distribution, both
+    versions and the command that installs the locked ones."""
+    locked = package.driver_lock()
+    monkeypatch.setattr(
+        package,
+        "driver_lock",
+        lambda: {**locked, "pg8000": ("1.0.0", locked["pg8000"][1])},
+    )
+    with pytest.raises(RuntimeError) as caught:
+        package.bundle_files("postgres_rotation")
+    message = str(caught.value)
+    assert "pg8000" in message and "1.0.0" in message
+    assert importlib.metadata.version("pg8000") in message
+    assert "--require-hashes" in message
+    # A distribution missing from the lock is refused the same way.
+    monkeypatch.setattr(
+        package, "driver_lock", lambda: {k: v for k, v in locked.items() if k != "six"}
+    )
+    with pytest.raises(RuntimeError, match="six"):
+        package.bundle_files("postgres_rotation")
 
 
 def test_bundle_is_deterministic(tmp_path: Path) -> None:

@@ -78,6 +78,22 @@ def alarm_specs(audit: Audit) -> list[AlarmSpec]:
     database, storage = database_metrics(args)
     if database is not None:
         specs += _database_specs(limits, database, storage)
+    if args.db_instance_is_replica and args.db_instance_identifier is not None:
+        # Only a replica reports ReplicaLag (seconds behind its source, AWS/RDS). Replication
+        # that stops altogether is an RDS `read replica` event (db_events.py); this catches a
+        # replica that falls behind, which a failover would turn into lost writes.
+        specs.append(
+            AlarmSpec(
+                "db-replica-lag",
+                f"read replica more than {limits.database_replica_lag_seconds} s behind its source",
+                "AWS/RDS",
+                "ReplicaLag",
+                {"DBInstanceIdentifier": args.db_instance_identifier},
+                "Maximum",
+                limits.database_replica_lag_seconds,
+                "GreaterThanThreshold",
+            )
+        )
     return specs
 
 

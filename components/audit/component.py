@@ -62,6 +62,9 @@ class AuditArgs:
     autoscaling_group_name: pulumi.Input[str] | None = None
     db_instance_identifier: pulumi.Input[str] | None = None
     """An RDS instance: database alarms and widgets on `DBInstanceIdentifier`."""
+    db_instance_is_replica: bool = False
+    """That instance is a cross-region read replica: its replication events and its
+    `ReplicaLag` are watched too."""
     db_cluster_identifier: pulumi.Input[str] | None = None
     """An Aurora cluster: database alarms and widgets on its writer (`DBClusterIdentifier`,
     `Role=WRITER`); Aurora reports per-instance local storage, not `FreeStorageSpace`."""
@@ -113,6 +116,7 @@ class Audit(pulumi.ComponentResource):
             self._database_sources(),
             self,
             depends_on=[self._alert_topic_policy],
+            replica_instances=args.db_instance_is_replica,
         )
         create_dashboard(self)
         if args.account_wide:

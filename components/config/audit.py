@@ -116,6 +116,9 @@ class AlarmThresholds(Section):
     """Free database storage (GiB) below which the storage alarm fires."""
     database_connections: int = Field(default=100, ge=1)
     """Database connections above which the connections alarm fires."""
+    database_replica_lag_seconds: int = Field(default=300, ge=1)
+    """Seconds a cross-region read replica may lag its source before its alarm fires: the
+    writes a promotion would lose."""
 
 
 class ConfigServiceConfig(Section):

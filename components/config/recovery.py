@@ -107,6 +107,13 @@ class BackupConfig(Section):
             return None
         return self.cross_account_vault_arn.split(":")[4]
 
+    @property
+    def copy_region(self) -> str | None:
+        """The region of `crossAccountVaultArn`, where that account's copy is made."""
+        if self.cross_account_vault_arn is None:
+            return None
+        return self.cross_account_vault_arn.split(":")[3]
+
     @model_validator(mode="after")
     def _valid_for_aws_backup(self) -> BackupConfig:
         keys = {"enable_continuous_backup": "continuous"}

@@ -86,6 +86,13 @@ class StackConfig(Section):
             raise ValueError("must not be empty (it becomes a required tag)")
         return value
 
+    @field_validator("account_id", mode="before")
+    @classmethod
+    def _account_id_as_text(cls, value: object) -> object:
+        # Tools that parse config as JSON or YAML read an unquoted id as a number; the id is
+        # text (a leading zero lost that way fails the 12-digit check below).
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
     @field_validator("account_id")
     @classmethod
     def _account_id(cls, value: str | None) -> str | None:
@@ -107,11 +114,24 @@ class StackConfig(Section):
             raise ValueError("regions: exactly one region must have role primary")
         if roles.count("secondary") > 1:
             raise ValueError("regions: at most one region may have role secondary")
+        self._baseline_owner_pins_its_account()
         self._names_fit()
         self._subnets_fit()
         self._certificates_cover_regions()
         self._tiers_fit_together()
         return self
+
+    def _baseline_owner_pins_its_account(self) -> None:
+        # The baseline's singletons (Security Hub, GuardDuty, the Config recorder, the password
+        # policy) exist once per account: an owner deployed into an account that already has
+        # one fails, or two owners fight over the password policy (issue 18, data N8). Pinning
+        # the account makes the providers refuse any other (allowed_account_ids).
+        if self.audit.owns_account_baseline and self.account_id is None:
+            raise ValueError(
+                "accountId: audit.ownsAccountBaseline is true, so this stack declares the "
+                "account's singletons and must name its account: `pulumi config set accountId "
+                "<12-digit id>` (the providers then refuse any other account)"
+            )
 
     def _names_fit(self) -> None:
         # S2, S5: names are `<environment>-<service>-<region>-...`; refuse what AWS would.

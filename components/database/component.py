@@ -27,6 +27,11 @@ LOG_EXPORTS = {"postgres": ["postgresql", "upgrade"], "aurora-postgresql": ["pos
 # Characters RandomPassword may use besides letters and digits: none of them needs escaping in
 # a connection URI, and RDS forbids '/', '@', '"' and spaces.
 PASSWORD_SPECIALS = "-_.~"
+# The master password input (wire names, as the engine diffs them) is only the database's first
+# password: rotation owns it afterwards (issue 18, data N1). terraform-provider-aws sends
+# MasterUserPassword whenever the input changes (a replaced RandomPassword, or a promoted
+# region's new one) and RDS applies it at once, locking out every client of the rotated secret.
+ROTATED_PASSWORD = {"instance": "password", "cluster": "masterPassword"}
 
 
 @dataclass
@@ -215,10 +220,6 @@ class Database(pulumi.ComponentResource):
             "iam_database_authentication_enabled": True,
         }
 
-    @property
-    def _after_logs(self) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(depends_on=self._log_groups)
-
     def _performance_insights(self) -> dict[str, object]:
         return {
             "performance_insights_enabled": True,
@@ -243,6 +244,7 @@ class Database(pulumi.ComponentResource):
             db_name=settings.database_name,
             username=settings.master_username,
             password=self._password.result,
+            ignore_changes=[ROTATED_PASSWORD["instance"]],
             **self._common(),
         )
         self.database = instance
@@ -281,9 +283,12 @@ class Database(pulumi.ComponentResource):
             opts=self._child,
         )
 
-    def _rds_instance(self, *, role: str = "primary", **specific: object) -> aws.rds.Instance:
+    def _rds_instance(
+        self, *, role: str = "primary", ignore_changes: Sequence[str] = (), **specific: object
+    ) -> aws.rds.Instance:
         """An RDS instance with this stack's settings and its own parameter group; `specific`
-        holds what differs between a primary and a replica."""
+        holds what differs between a primary and a replica, `ignore_changes` the inputs that
+        are only the instance's first value."""
         settings = self._settings
         name = child_name(self._name, "db")
         parameters = self._parameter_group(aws.rds.ParameterGroup, name)
@@ -301,7 +306,12 @@ class Database(pulumi.ComponentResource):
             auto_minor_version_upgrade=settings.auto_minor_version_upgrade,
             delete_automated_backups=False,
             tags=name_tag(name, Role=role),
-            opts=pulumi.ResourceOptions.merge(self._stateful, self._after_logs),
+            opts=pulumi.ResourceOptions.merge(
+                self._stateful,
+                pulumi.ResourceOptions(
+                    depends_on=self._log_groups, ignore_changes=list(ignore_changes)
+                ),
+            ),
             **specific,
             **self._performance_insights(),
             **self._monitoring(),
@@ -324,7 +334,12 @@ class Database(pulumi.ComponentResource):
             preferred_maintenance_window=settings.maintenance_window,
             delete_automated_backups=False,
             tags=name_tag(name),
-            opts=pulumi.ResourceOptions.merge(self._stateful, self._after_logs),
+            opts=pulumi.ResourceOptions.merge(
+                self._stateful,
+                pulumi.ResourceOptions(
+                    depends_on=self._log_groups, ignore_changes=[ROTATED_PASSWORD["cluster"]]
+                ),
+            ),
             # Performance Insights and enhanced monitoring are per instance in Aurora.
             **self._common(),
         )

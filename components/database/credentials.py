@@ -11,6 +11,15 @@ import pulumi_aws as aws
 from ..naming import child_name, name_tag
 
 PORT = 5432
+# A staging label of the version Pulumi creates, besides AWSCURRENT. Rotation moves AWSCURRENT
+# and AWSPREVIOUS away from it; with this label it is never left without one, so Secrets
+# Manager never deprecates it ("If this action results in the last label being removed from a
+# version, then the version is considered to be 'deprecated' and can be deleted",
+# UpdateSecretVersionStage). A deleted version would leave Pulumi's state on the next refresh
+# and be created again on the next `up`, putting the initial password back as AWSCURRENT.
+# Labels are 1-256 characters (botocore SecretVersionStageType); the AWS prefix is the
+# service's own.
+INITIAL_VERSION_LABEL = "PULUMI_INITIAL"
 
 if TYPE_CHECKING:
     from .component import Database
@@ -40,8 +49,9 @@ def create_secret(database: Database) -> None:
         opts=database._stateful,
     )
     # The shape the rotation function reads and writes (engine, host, port, username,
-    # password, dbname). After the first rotation the secret holds the live password, so
-    # later runs must not put the generated one back.
+    # password, dbname). After the first rotation the secret holds the live password and
+    # rotation moves the labels, so later runs must put back neither the generated value nor
+    # AWSCURRENT (a refresh reads AWSPREVIOUS, then only the own label, on this version).
     database.secret_version = aws.secretsmanager.SecretVersion(
         name,
         secret_id=database.secret.id,
@@ -57,5 +67,8 @@ def create_secret(database: Database) -> None:
                 }
             )
         ),
-        opts=pulumi.ResourceOptions(parent=database, ignore_changes=["secretString"]),
+        version_stages=["AWSCURRENT", INITIAL_VERSION_LABEL],
+        opts=pulumi.ResourceOptions(
+            parent=database, ignore_changes=["secretString", "versionStages"]
+        ),
     )

@@ -65,6 +65,27 @@ class RotationArgs:
     wait_for: Sequence[pulumi.Resource] = ()
     """What must exist before the first rotation: the database (its instances) and the
     secret's first value. Secrets Manager rotates as soon as rotation is configured."""
+    alert_topic_arn: pulumi.Input[str] | None = None
+    """When set, failed and abandoned rotations of the secret and the functions' errors are
+    published to this SNS topic (its policy must let events.amazonaws.com and
+    cloudwatch.amazonaws.com publish)."""
+
+
+def failed_rotations_pattern(secret_arn: pulumi.Input[str]) -> dict[str, Any]:
+    """The EventBridge pattern of one secret's failed and abandoned rotations. Secrets Manager
+    records them as CloudTrail service events, not API calls (Secrets Manager User Guide,
+    "AWS CloudTrail entries for Secrets Manager", log entries for rotation), which EventBridge
+    receives as "AWS Service Event via CloudTrail"; the secret's ARN is in
+    additionalEventData.SecretId, so stacks sharing an account and region page only their own."""
+    return {
+        "source": ["aws.secretsmanager"],
+        "detail-type": ["AWS Service Event via CloudTrail"],
+        "detail": {
+            "eventSource": ["secretsmanager.amazonaws.com"],
+            "eventName": ["RotationAbandoned", "RotationFailed"],
+            "additionalEventData": {"SecretId": [secret_arn]},
+        },
+    }
 
 
 class Rotation(pulumi.ComponentResource):
@@ -125,7 +146,8 @@ class Rotation(pulumi.ComponentResource):
 
     def _role(
         self, name: str, statements: list[dict], group: aws.cloudwatch.LogGroup, *, purpose: str
-    ) -> aws.iam.Role:
+    ) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
+        """The function's role and its inline policy (the function must wait for both)."""
         role = aws.iam.Role(
             name,
             description=f"{name}: {purpose}",
@@ -140,29 +162,30 @@ class Rotation(pulumi.ComponentResource):
             [group.arn, pulumi.Output.concat(group.arn, ":*")],
             sid="WriteOwnLogGroup",
         )
-        aws.iam.RolePolicy(
+        policy = aws.iam.RolePolicy(
             name, role=role.id, policy=document([*statements, write_logs]), opts=self._child
         )
-        return role
+        return role, policy
 
     def _function(
         self,
         name: str,
         handler_module: str,
         code: pulumi.Input[pulumi.Archive],
-        role: aws.iam.Role,
+        role: tuple[aws.iam.Role, aws.iam.RolePolicy],
         group: aws.cloudwatch.LogGroup,
         environment: Mapping[str, pulumi.Input[str]],
         vpc: aws.lambda_.FunctionVpcConfigArgs | None,
     ) -> aws.lambda_.Function:
-        return aws.lambda_.Function(
+        role_resource, policy = role
+        function = aws.lambda_.Function(
             name,
             description=f"{name}: {handler_module}",
             runtime=LAMBDA_RUNTIME,
             architectures=["arm64"],
             handler=f"{handler_module}.handler",
             code=code,
-            role=role.arn,
+            role=role_resource.arn,
             timeout=FUNCTION_TIMEOUT_SECONDS,
             memory_size=256,
             kms_key_arn=self._args.secrets_key_arn,
@@ -173,8 +196,52 @@ class Rotation(pulumi.ComponentResource):
             vpc_config=vpc,
             tracing_config=aws.lambda_.FunctionTracingConfigArgs(mode="PassThrough"),
             tags=name_tag(name),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[group]),
+            # The policy grants the network interfaces a VPC function is created with, and
+            # Lambda deletes them after the function: created before it, deleted after it
+            # (issue 18, data N7), or the subnets' and security group's deletion hangs.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[group, policy]),
         )
+        if self._args.alert_topic_arn is not None:
+            self._alarm_on_errors(name, function, self._args.alert_topic_arn)
+        return function
+
+    def _alarm_on_errors(
+        self, name: str, function: aws.lambda_.Function, topic_arn: pulumi.Input[str]
+    ) -> None:
+        """Any invocation error of a rotation function notifies the topic: a rotation that
+        fails leaves the old password in place, and nothing else reports it."""
+        alarm = child_name(name, "errors")
+        aws.cloudwatch.MetricAlarm(
+            alarm,
+            alarm_description=f"{alarm}: the rotation function failed",
+            namespace="AWS/Lambda",
+            metric_name="Errors",
+            dimensions={"FunctionName": function.name},
+            statistic="Sum",
+            period=300,
+            evaluation_periods=1,
+            threshold=0,
+            comparison_operator="GreaterThanThreshold",
+            # No invocations (most of the time between rotations) is not an error.
+            treat_missing_data="notBreaching",
+            alarm_actions=[topic_arn],
+            ok_actions=[topic_arn],
+            tags=name_tag(alarm),
+            opts=self._child,
+        )
+
+    def _alert_on_failed_rotations(self, name: str, topic_arn: pulumi.Input[str]) -> None:
+        """Secrets Manager's own verdict on this secret's rotations (RotationFailed,
+        RotationAbandoned) to the topic, through EventBridge."""
+        rule_name = child_name(name, "failed")
+        rule = aws.cloudwatch.EventRule(
+            rule_name,
+            description=f"{name}: rotations of the database secret that failed or were abandoned",
+            event_pattern=pulumi.Output.json_dumps(failed_rotations_pattern(self._args.secret_arn)),
+            tags=name_tag(rule_name),
+            opts=self._child,
+        )
+        aws.cloudwatch.EventTarget(rule_name, rule=rule.name, arn=topic_arn, opts=self._child)
 
     def _database_rotation(self) -> pulumi.Output[str]:
         args = self._args
@@ -219,6 +286,8 @@ class Rotation(pulumi.ComponentResource):
             ),
         ]
         role = self._role(name, statements, group, purpose="rotates the database secret")
+        if args.alert_topic_arn is not None:
+            self._alert_on_failed_rotations(name, args.alert_topic_arn)
         function = self._function(
             name,
             "postgres_rotation",

@@ -4,13 +4,16 @@ The deployment archive is assembled from files already installed in the program'
 environment: the handler module from ``lambda_src/`` plus every file of the distributions it
 needs (``pg8000`` and, through its requirements, ``scramp``, ``asn1crypto``,
 ``python-dateutil`` and ``six``). ``pulumi up`` therefore needs no prebuilt layer, no pip run
-and no network, and the same environment always yields the same archive.
+and no network, and the same environment always yields the same archive. So that every
+environment is the same one, the bundled distributions' versions are locked, with their wheel
+hashes, in ``driver-lock.txt``: packaging refuses any other installed version.
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib.metadata as metadata
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 
@@ -20,6 +23,10 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 LAMBDA_SRC = Path(__file__).resolve().parent / "lambda_src"
+DRIVER_LOCK = Path(__file__).resolve().parent / "driver-lock.txt"
+"""Exact versions and wheel hashes of the bundled distributions (pip --require-hashes)."""
+INSTALL_LOCKED = f"pip install --require-hashes --no-deps -r {DRIVER_LOCK}"
+_HASH = re.compile(r"--hash=sha256:([0-9a-f]{64})")
 DRIVER_DISTRIBUTIONS = ("pg8000",)
 """Root distributions of the PostgreSQL rotation function; their requirements follow."""
 RUNTIME_PROVIDED = frozenset({"boto3", "botocore", "s3transfer", "jmespath", "urllib3"})
@@ -46,12 +53,55 @@ def bundle_files(
     if not handler.is_file():
         raise FileNotFoundError(f"no rotation handler module {handler_module!r} in {LAMBDA_SRC}")
     files: dict[str, Path] = {handler.name: handler}
-    for dist_name in resolve_distributions(distributions):
+    bundled = resolve_distributions(distributions)
+    check_locked(bundled)
+    for dist_name in bundled:
         for archive_path, local in _distribution_files(dist_name):
             existing = files.setdefault(archive_path, local)
             if existing != local:
                 raise ValueError(f"{archive_path} is provided by two sources: {existing}, {local}")
     return dict(sorted(files.items()))
+
+
+def driver_lock() -> dict[str, tuple[str, list[str]]]:
+    """The lock file: canonical distribution name -> (exact version, wheel SHA-256 hashes)."""
+    text = DRIVER_LOCK.read_text().replace("\\\n", " ")
+    locked: dict[str, tuple[str, list[str]]] = {}
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        spec, _, options = line.partition(" ")
+        requirement = Requirement(spec)
+        pins = [s for s in requirement.specifier if s.operator == "=="]
+        hashes = _HASH.findall(options)
+        if len(pins) != 1 or len(requirement.specifier) != 1 or not hashes:
+            raise ValueError(
+                f"{DRIVER_LOCK}: {spec!r} must be `name==version` with --hash=sha256: entries"
+            )
+        locked[canonicalize_name(requirement.name)] = (pins[0].version, hashes)
+    return locked
+
+
+def check_locked(distributions: Iterable[str]) -> None:
+    """Refuse to bundle a distribution whose installed version is not the locked one (or that
+    the lock does not name): another machine would build another archive, and every `up` from
+    it would change the deployed function."""
+    locked = driver_lock()
+    for name in distributions:
+        installed = metadata.version(name)
+        pin = locked.get(canonicalize_name(name))
+        if pin is None:
+            raise RuntimeError(
+                f"distribution {name} {installed} is bundled into the rotation function but "
+                f"not locked in {DRIVER_LOCK}: add it with its exact version and wheel hash"
+            )
+        if pin[0] != installed:
+            raise RuntimeError(
+                f"distribution {name} {installed} is installed, but the rotation function's "
+                f"lock names {pin[0]}: run `{INSTALL_LOCKED}` (or update the lock, with its "
+                "hash, on purpose)"
+            )
 
 
 def resolve_distributions(roots: Iterable[str]) -> list[str]:
