@@ -10,7 +10,8 @@ venv() {
   # Recreate the virtualenv's packages only when the requirements change.
   local stamp="$repo/.venv/.requirements.sha256"
   local want
-  want=$(cat "$repo/requirements.txt" "$repo/requirements-dev.txt" | sha256sum | cut -d' ' -f1)
+  local lock="$repo/components/rotation/driver-lock.txt"
+  want=$(cat "$repo/requirements.txt" "$repo/requirements-dev.txt" "$lock" | sha256sum | cut -d' ' -f1)
   # A virtualenv left without pip (an interrupted first run, or Debian without python3-venv)
   # is made again rather than failing on every later run.
   if [ -x "$repo/.venv/bin/python" ] && ! "$repo/.venv/bin/python" -m pip --version >/dev/null 2>&1
@@ -24,6 +25,8 @@ venv() {
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     "$repo/.venv/bin/python" -m pip install --quiet --upgrade pip
     "$repo/.venv/bin/python" -m pip install --quiet -r "$repo/requirements-dev.txt"
+    # The rotation function bundles these exact driver versions (issue 18, data N9).
+    "$repo/.venv/bin/python" -m pip install --quiet --require-hashes --no-deps -r "$lock"
     echo "$want" > "$stamp"
   fi
 }
