@@ -21,6 +21,7 @@ from ..account import AccountContext
 from ..iam import allow, document, service_trust_policy
 from ..logs import encrypted_log_group
 from ..naming import child_name, name_tag, token
+from .alerts import alarm_on_errors, alert_on_failed_rotations
 from .package import DRIVER_DISTRIBUTIONS, build_archive
 from .trust_store import BUNDLE_NAME, CaBundleSource, fetched_bundle
 
@@ -69,23 +70,6 @@ class RotationArgs:
     """When set, failed and abandoned rotations of the secret and the functions' errors are
     published to this SNS topic (its policy must let events.amazonaws.com and
     cloudwatch.amazonaws.com publish)."""
-
-
-def failed_rotations_pattern(secret_arn: pulumi.Input[str]) -> dict[str, Any]:
-    """The EventBridge pattern of one secret's failed and abandoned rotations. Secrets Manager
-    records them as CloudTrail service events, not API calls (Secrets Manager User Guide,
-    "AWS CloudTrail entries for Secrets Manager", log entries for rotation), which EventBridge
-    receives as "AWS Service Event via CloudTrail"; the secret's ARN is in
-    additionalEventData.SecretId, so stacks sharing an account and region page only their own."""
-    return {
-        "source": ["aws.secretsmanager"],
-        "detail-type": ["AWS Service Event via CloudTrail"],
-        "detail": {
-            "eventSource": ["secretsmanager.amazonaws.com"],
-            "eventName": ["RotationAbandoned", "RotationFailed"],
-            "additionalEventData": {"SecretId": [secret_arn]},
-        },
-    }
 
 
 class Rotation(pulumi.ComponentResource):
@@ -202,46 +186,8 @@ class Rotation(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[group, policy]),
         )
         if self._args.alert_topic_arn is not None:
-            self._alarm_on_errors(name, function, self._args.alert_topic_arn)
+            alarm_on_errors(name, function.name, self._args.alert_topic_arn, self._child)
         return function
-
-    def _alarm_on_errors(
-        self, name: str, function: aws.lambda_.Function, topic_arn: pulumi.Input[str]
-    ) -> None:
-        """Any invocation error of a rotation function notifies the topic: a rotation that
-        fails leaves the old password in place, and nothing else reports it."""
-        alarm = child_name(name, "errors")
-        aws.cloudwatch.MetricAlarm(
-            alarm,
-            alarm_description=f"{alarm}: the rotation function failed",
-            namespace="AWS/Lambda",
-            metric_name="Errors",
-            dimensions={"FunctionName": function.name},
-            statistic="Sum",
-            period=300,
-            evaluation_periods=1,
-            threshold=0,
-            comparison_operator="GreaterThanThreshold",
-            # No invocations (most of the time between rotations) is not an error.
-            treat_missing_data="notBreaching",
-            alarm_actions=[topic_arn],
-            ok_actions=[topic_arn],
-            tags=name_tag(alarm),
-            opts=self._child,
-        )
-
-    def _alert_on_failed_rotations(self, name: str, topic_arn: pulumi.Input[str]) -> None:
-        """Secrets Manager's own verdict on this secret's rotations (RotationFailed,
-        RotationAbandoned) to the topic, through EventBridge."""
-        rule_name = child_name(name, "failed")
-        rule = aws.cloudwatch.EventRule(
-            rule_name,
-            description=f"{name}: rotations of the database secret that failed or were abandoned",
-            event_pattern=pulumi.Output.json_dumps(failed_rotations_pattern(self._args.secret_arn)),
-            tags=name_tag(rule_name),
-            opts=self._child,
-        )
-        aws.cloudwatch.EventTarget(rule_name, rule=rule.name, arn=topic_arn, opts=self._child)
 
     def _database_rotation(self) -> pulumi.Output[str]:
         args = self._args
@@ -287,7 +233,7 @@ class Rotation(pulumi.ComponentResource):
         ]
         role = self._role(name, statements, group, purpose="rotates the database secret")
         if args.alert_topic_arn is not None:
-            self._alert_on_failed_rotations(name, args.alert_topic_arn)
+            alert_on_failed_rotations(name, args.secret_arn, args.alert_topic_arn, self._child)
         function = self._function(
             name,
             "postgres_rotation",
