@@ -34,7 +34,8 @@ from .evaluate import evaluate
 from .findings import Evaluation
 from .harness import ProgramError, read_project_name, run_from_export, run_program
 from .pack import INITIAL_CONFIG, PACK_ENFORCEMENT, PACK_NAME, POLICIES
-from .report import SEVERITY_ORDER, Report, StackReports, failed_run
+from .report import SEVERITY_ORDER, Report, failed_run
+from .stack_reports import StackReports
 
 FORMATS = ("text", "json", "sarif", "junit")
 

@@ -6,18 +6,10 @@ timings go to stderr, never into a report. SARIF maps severity to level (critica
 error, medium: warning, low: note), carries each policy's help (remediation steps) and URL, the
 resource's URN as a logical location, and the file and line that registered it as the physical
 location. Suppressed findings appear with their exemption's reason; JUnit marks them skipped.
-
-Several stacks checked in one run render as one document (`StackReports`): the text has a
-section per stack and a summary; the JSON keeps the one-stack keys (findings from every stack,
-each naming its stack) and adds `stacks`, a summary per stack; SARIF has one run per stack,
-told apart by `automationDetails.id` as GitHub code scanning requires (it no longer merges
-runs of one tool and category); JUnit has one test suite per stack. A stack whose program or
-config failed is in every format as an error, never dropped.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -30,16 +22,12 @@ from pulumi_policy import Policy, ResourceValidationPolicy
 
 from .findings import Evaluation, Violation
 from .harness import CapturedResource, ProgramRun
+from .sarif import INFORMATION_URI, sarif_log, sarif_result, sarif_rule
 
 PROGRAM_FAILED = "program"
 """The JUnit suite (single stack) or class (several) of a stack whose program failed."""
 
-SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-SARIF_LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
-# GitHub code scanning reads `security-severity` (0-10) to rank security findings.
-SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
 SEVERITY_ORDER = ("low", "medium", "high", "critical")
-INFORMATION_URI = "https://github.com/secure-infra/secure-infra#policy-pack"
 
 
 def failing(evaluation: Evaluation, fail_on: str = "low") -> list[Violation]:
@@ -86,6 +74,7 @@ class Report:
         self.pack_name = pack_name
         self.failure, self.fail_on, self.strict = failure, fail_on, strict
         self.by_urn = run.by_urn()
+        self._files: dict[str, str] = {}
 
     @property
     def status(self) -> int:
@@ -106,15 +95,22 @@ class Report:
         source = resource.source if resource is not None else None
         if source is None:
             return None
-        uri = urlparse(source[0])
+        # Cached per file: JUnit asks for a location per policy and resource (thousands on a
+        # big stack) from a few dozen files, and resolving a path is a syscall per component.
+        if source[0] not in self._files:
+            self._files[source[0]] = self._relative(source[0])
+        return self._files[source[0]], source[1]
+
+    def _relative(self, uri_text: str) -> str:
+        uri = urlparse(uri_text)
         if uri.scheme == "project":
             # A state export names sources relative to the project: project:///__main__.py.
-            return unquote(uri.path).lstrip("/"), source[1]
+            return unquote(uri.path).lstrip("/")
         path = Path(unquote(uri.path))
         try:
-            return path.resolve().relative_to(self.program_dir).as_posix(), source[1]
+            return path.resolve().relative_to(self.program_dir).as_posix()
         except ValueError:
-            return path.as_posix(), source[1]
+            return path.as_posix()
 
     def stack_file(self) -> str:
         return f"Pulumi.{self.run.stack}.yaml"
@@ -238,7 +234,7 @@ class Report:
                 "driver": {
                     "name": self.pack_name,
                     "informationUri": INFORMATION_URI,
-                    "rules": [_sarif_rule(p) for p in self.policies],
+                    "rules": [sarif_rule(p) for p in self.policies],
                 }
             },
             "automationDetails": {"id": f"{self.pack_name}/{self.run.project}/{self.run.stack}/"},
@@ -259,37 +255,7 @@ class Report:
         self, item: Any, index: Mapping[str, int], *, suppressed: bool = False
     ) -> dict[str, Any]:
         where = self.location(item.urn) or (self.stack_file(), 1)
-        result: dict[str, Any] = {
-            "ruleId": item.policy,
-            "ruleIndex": index[item.policy],
-            "level": SARIF_LEVELS[item.severity],
-            "message": {"text": f"{item.name} ({item.type}): {item.message}"},
-            "locations": [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": where[0], "uriBaseId": "PROGRAM"},
-                        "region": {"startLine": where[1]},
-                    },
-                    "logicalLocations": [
-                        {"fullyQualifiedName": item.urn, "name": item.name, "kind": "resource"}
-                    ],
-                }
-            ],
-            "partialFingerprints": {
-                "policyUrnMessage/v1": hashlib.sha256(
-                    f"{item.policy}\0{item.urn}\0{item.message}".encode()
-                ).hexdigest()
-            },
-            "properties": {"resourceType": item.type, "stack": self.run.stack},
-        }
-        if suppressed:
-            justification = item.reason + (f" ({item.ticket})" if item.ticket else "")
-            result["suppressions"] = [
-                {"kind": "external", "status": "accepted", "justification": justification}
-            ]
-        else:
-            result["properties"]["enforcement"] = item.enforcement
-        return result
+        return sarif_result(item, index, self.run.stack, where, suppressed=suppressed)
 
     def sarif_text(self) -> str:
         return json.dumps(self.sarif(), indent=2) + "\n"
@@ -306,9 +272,9 @@ class Report:
         for name, cases, counts in self.junit_groups():
             suite = ET.SubElement(root, "testsuite", name=name)
             suite.extend(cases)
-            _set_counts(suite, counts)
+            set_counts(suite, counts)
             totals += counts
-        _set_counts(root, totals)
+        set_counts(root, totals)
         return root
 
     def junit_groups(self) -> list[tuple[str, list[ET.Element], Counter[str]]]:
@@ -399,7 +365,7 @@ class Report:
         return ET.Element("testcase", attributes)
 
     def junit_text(self) -> str:
-        return _xml_text(self.junit())
+        return xml_text(self.junit())
 
     def render(self, fmt: str) -> str:
         """The report in one of text, json, sarif, junit."""
@@ -411,169 +377,13 @@ class Report:
         }[fmt]()
 
 
-class StackReports:
-    """Several stacks' reports as one document in each format, stacks in the order checked."""
-
-    def __init__(self, reports: Sequence[Report]) -> None:
-        if not reports:
-            raise ValueError("no stack to report")
-        self.reports = list(reports)
-        self.pack_name = reports[0].pack_name
-
-    @property
-    def status(self) -> int:
-        """The worst stack's exit status (2 over 1 over 0)."""
-        return max(r.status for r in self.reports)
-
-    def as_json(self) -> dict[str, Any]:
-        """The one-stack keys over every stack, so a parser of a one-stack report reads it
-        unchanged (each finding names its stack; `stack` lists the stacks, comma-separated;
-        `resources` and `types` are totals), and `stacks`: each stack's own summary."""
-        parts = [r.as_json() for r in self.reports]
-        types: Counter[str] = Counter()
-        for part in parts:
-            types.update(part["types"])
-
-        def stamped(key: str) -> list[dict[str, Any]]:
-            # Each item names its stack first; the one-stack report names it once at the top.
-            return [{"stack": part["stack"], **item} for part in parts for item in part[key]]
-
-        return {
-            "stack": ", ".join(part["stack"] for part in parts),
-            "resources": sum(part["resources"] for part in parts),
-            "types": dict(sorted(types.items())),
-            "violations": stamped("violations"),
-            "suppressed": stamped("suppressed"),
-            "remediations": stamped("remediations"),
-            "errors": stamped("errors"),
-            "unmockedInvokes": sorted({i for part in parts for i in part["unmockedInvokes"]}),
-            "unexpandedComponents": stamped("unexpandedComponents"),
-            "stacks": [
-                _stack_summary(report, part)
-                for report, part in zip(self.reports, parts, strict=True)
-            ],
-        }
-
-    def text(self) -> str:
-        """Each stack's text report as a section, then a line per stack."""
-        sections = [r.text() for r in self.reports]
-        count = len(self.reports)
-        lines = [f"Summary: {count} stack{'s' if count != 1 else ''}, exit status {self.status}"]
-        for report in self.reports:
-            summary = _stack_summary(report, report.as_json())
-            if report.failure is not None:
-                outcome = "program or config failed"
-            else:
-                counts = summary["counts"]
-                outcome = (
-                    f"{summary['resources']} resources, {counts['mandatory']} mandatory, "
-                    f"{counts['advisory']} advisory, {counts['suppressed']} suppressed"
-                )
-                if counts["errors"]:
-                    outcome += f", {counts['errors']} policy errors"
-            lines.append(f"  {report.run.stack}: {outcome} (exit {report.status})")
-        return "\n".join([*sections, "\n".join(lines) + "\n"])
-
-    def sarif(self) -> dict[str, Any]:
-        """A SARIF 2.1.0 log with one run per stack."""
-        return sarif_log([r.sarif_run() for r in self.reports])
-
-    def junit(self) -> ET.Element:
-        """JUnit XML with one test suite per stack; a case's class is `<stack>.<policy>`, so
-        test views that group by class keep the stacks apart."""
-        root = ET.Element("testsuites", name=self.pack_name)
-        totals: Counter[str] = Counter()
-        for report in self.reports:
-            stack = report.run.stack
-            suite = ET.SubElement(root, "testsuite", name=stack)
-            properties = ET.SubElement(suite, "properties")
-            ET.SubElement(properties, "property", name="project", value=report.run.project)
-            ET.SubElement(properties, "property", name="stack", value=stack)
-            counts: Counter[str] = Counter()
-            for _name, cases, group_counts in report.junit_groups():
-                for case in cases:
-                    case.set("classname", f"{stack}.{case.get('classname')}")
-                suite.extend(cases)
-                counts += group_counts
-            _set_counts(suite, counts)
-            totals += counts
-        _set_counts(root, totals)
-        return root
-
-    def render(self, fmt: str) -> str:
-        """The report in one of text, json, sarif, junit."""
-        if fmt == "text":
-            return self.text()
-        if fmt == "json":
-            return json.dumps(self.as_json(), indent=2) + "\n"
-        if fmt == "sarif":
-            return json.dumps(self.sarif(), indent=2) + "\n"
-        return _xml_text(self.junit())
-
-
-def _stack_summary(report: Report, data: Mapping[str, Any]) -> dict[str, Any]:
-    """One stack's entry in the several-stacks JSON."""
-    violations = data["violations"]
-    return {
-        "stack": report.run.stack,
-        "project": report.run.project,
-        "status": report.status,
-        "resources": data["resources"],
-        "types": data["types"],
-        "counts": {
-            "mandatory": sum(v["enforcement"] == "mandatory" for v in violations),
-            "advisory": sum(v["enforcement"] == "advisory" for v in violations),
-            "suppressed": len(data["suppressed"]),
-            "remediations": len(data["remediations"]),
-            "errors": len(data["errors"]),
-        },
-        "unmockedInvokes": data["unmockedInvokes"],
-    }
-
-
-def sarif_log(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    """A SARIF 2.1.0 log of these runs."""
-    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": runs}
-
-
-def _set_counts(element: ET.Element, counts: Mapping[str, int]) -> None:
+def set_counts(element: ET.Element, counts: Mapping[str, int]) -> None:
+    """A JUnit suite's tests/failures/errors/skipped attributes."""
     for key in ("tests", "failures", "errors", "skipped"):
         element.set(key, str(counts.get(key, 0)))
 
 
-def _xml_text(root: ET.Element) -> str:
+def xml_text(root: ET.Element) -> str:
+    """The JUnit document as indented text with its XML declaration."""
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
-
-
-def _sarif_rule(policy: Policy) -> dict[str, Any]:
-    severity = policy.severity.value if policy.severity else "medium"
-    framework = policy.framework
-    properties: dict[str, Any] = {
-        "tags": ["security", *(policy.tags or [])],
-        "security-severity": SECURITY_SEVERITY[severity],
-        "severity": severity,
-        "precision": "high",
-    }
-    if framework is not None:
-        properties["framework"] = {
-            "name": framework.name,
-            "version": framework.version,
-            "reference": framework.reference,
-        }
-    rule: dict[str, Any] = {
-        "id": policy.name,
-        "name": "".join(part.capitalize() for part in policy.name.split("-")),
-        "shortDescription": {"text": policy.description.split(": ", 1)[-1]},
-        "fullDescription": {"text": policy.description},
-        "help": {
-            "text": policy.remediation_steps or policy.description,
-            "markdown": f"{policy.remediation_steps or policy.description}\n\n"
-            f"[{framework.reference if framework else 'Reference'}]({policy.url})",
-        },
-        "defaultConfiguration": {"level": SARIF_LEVELS[severity]},
-        "properties": properties,
-    }
-    if policy.url:
-        rule["helpUri"] = policy.url
-    return rule

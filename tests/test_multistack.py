@@ -24,7 +24,7 @@ from conftest import REPO_ROOT
 from sarif_schema import sarif_schema
 
 from policy import check
-from policy.report import StackReports
+from policy.stack_reports import StackReports
 
 PROGRAMS = Path(__file__).resolve().parent / "programs"
 MAIN = """\
