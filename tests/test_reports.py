@@ -166,3 +166,12 @@ def test_a_crashing_policy_exits_2_naming_it(
     assert "ZeroDivisionError: bug in the policy" in captured.err
     errors = check_module.json.loads(captured.out)["errors"]
     assert errors and all(e["policy"] == "broken-policy" for e in errors)
+
+
+def test_sarif_run_and_results_name_the_stack(findings: Report) -> None:
+    """Every format names the stack of each finding: in SARIF, the run's id (the category
+    GitHub code scanning keeps analyses apart by) and a property on the run and each result."""
+    (run,) = findings.sarif()["runs"]
+    assert run["automationDetails"]["id"] == f"{PACK_NAME}/inline/test/"
+    assert run["properties"] == {"project": "inline", "stack": "test"}
+    assert run["results"] and {r["properties"]["stack"] for r in run["results"]} == {"test"}
