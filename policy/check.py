@@ -34,7 +34,7 @@ from typing import Any
 
 if __name__ == "__main__":
     # `python -m policy.check`: the pulumi packages import with the cyclic collector off too
-    # (see _without_cyclic_gc); main() turns it back on when it returns.
+    # (see _without_cyclic_gc).
     gc.disable()
 
 # The imports follow that switch on purpose.
@@ -61,23 +61,26 @@ def main(argv: list[str] | None = None) -> int:
 
 @contextmanager
 def _without_cyclic_gc() -> Iterator[None]:
-    """Python's cyclic collector off while the check runs, and back as it was afterwards.
+    """Python's cyclic collector off while the check runs (and, run as a module, until the
+    process ends).
 
     Importing pulumi-aws and registering hundreds of resources allocate millions of objects
     that live until the process ends; with the collector on, its full collections traverse
     them again and again, about a third of a fresh process's wall time on prod. Garbage
     without cycles is still freed at once; the cycles a stack leaves (futures, outputs) are
     collected between stacks (`_collect_between_stacks`)."""
-    # Run as a module, the collector was on until this file turned it off.
-    was_enabled = gc.isenabled() or __name__ == "__main__"
-    was_frozen = gc.get_freeze_count() > 0
+    # Run as a module, the process ends when main() returns: the collector stays off, or the
+    # interpreter's exit would traverse every object once more. A caller in the same process
+    # (a test) gets the collector back as it was.
+    restore = __name__ != "__main__"
+    was_enabled, was_frozen = gc.isenabled(), gc.get_freeze_count() > 0
     gc.disable()
     try:
         yield
     finally:
-        if not was_frozen:
-            gc.unfreeze()  # A caller in the same process (a test) gets a collector as it was.
-        if was_enabled:
+        if restore and not was_frozen:
+            gc.unfreeze()
+        if restore and was_enabled:
             gc.enable()
 
 
