@@ -240,3 +240,13 @@ def test_check_cli_runs_the_real_stacks() -> None:
     assert data["types"]["aws:ec2/vpc:Vpc"] == 2
     assert data["types"]["aws:ec2/natGateway:NatGateway"] == 6
     assert data["types"]["aws:ec2/subnet:Subnet"] == 18
+
+
+def test_failures_of_this_repository_show_only_the_programs_frames() -> None:
+    """P10: the harness lives inside this repository's program directory; its frames (the
+    runner's `_execute` and `run_path`) are not the program's and stay out of the error."""
+    with pytest.raises(ProgramError) as failure:
+        run_program(REPO_ROOT, "dev", config_overrides={"service": "x" * 40})
+    message = str(failure.value)
+    assert "__main__.py" in message and "components/config/load.py" in message
+    assert "policy/harness" not in message

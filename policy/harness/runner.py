@@ -80,7 +80,13 @@ def program_traceback(exc: BaseException, program_dir: Path | None) -> str:
     for frame in traceback.extract_tb(exc.__traceback__):
         path = Path(frame.filename)
         if program_dir is not None:
-            ours = path.is_relative_to(program_dir) and "site-packages" not in path.parts
+            # This repository's own program holds the harness too: its frames are never the
+            # program's.
+            ours = (
+                path.is_relative_to(program_dir)
+                and "site-packages" not in path.parts
+                and not path.is_relative_to(HARNESS_DIR)
+            )
         else:
             ours = not (
                 "site-packages" in path.parts
