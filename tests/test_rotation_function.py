@@ -287,16 +287,18 @@ def current(sm: Any, secret_id: str) -> tuple[str, dict[str, Any]]:
 
 
 def working_versions(sm: Any, server: PostgresServer, secret_id: str, user: str) -> list[str]:
-    """IDs of the versions (labelled or not) whose password the database accepts."""
+    """IDs of the versions (labelled or not) whose password the database accepts; a version
+    that is not JSON holds no password."""
     working = []
     for version in sm.list_secret_version_ids(SecretId=secret_id, IncludeDeprecated=True)[
         "Versions"
     ]:
         try:
             value = sm.get_secret_value(SecretId=secret_id, VersionId=version["VersionId"])
-        except sm.exceptions.ResourceNotFoundException:
+            password = json.loads(value["SecretString"])["password"]
+        except (sm.exceptions.ResourceNotFoundException, json.JSONDecodeError):
             continue
-        if can_login(server, user, json.loads(value["SecretString"])["password"]):
+        if can_login(server, user, password):
             working.append(version["VersionId"])
     return working
 
@@ -461,6 +463,107 @@ def test_rotation_recovers_through_awsprevious(
 
     token = driver.rotate(secret_arn)
 
+    assert_rotated_to(sm, pg_server, secret_arn, role, token)
+
+
+def test_malformed_awsprevious_does_not_end_the_search(
+    pg_server: PostgresServer, role: Role, sm: Any, driver: SecretsManagerDriver
+) -> None:
+    """Issue 18, data N4: AWSCURRENT holds a password the database never got, AWSPREVIOUS is
+    not JSON, and the database's password sits only in a version an abandoned rotation left.
+    setSecret skips the unreadable AWSPREVIOUS as it skips unreadable abandoned versions, finds
+    the abandoned version's password and the rotation completes."""
+    secret_arn, _ = create_secret(sm, secret_value(pg_server, role))
+    abandoned = str(uuid.uuid4())
+    with pytest.raises(Interrupted):
+        driver.rotate(secret_arn, abandoned, stop_after=2)
+    sm.put_secret_value(
+        SecretId=secret_arn, SecretString="pasted by hand, not JSON", VersionStages=["AWSCURRENT"]
+    )
+    sm.put_secret_value(
+        SecretId=secret_arn,
+        SecretString=json.dumps(secret_value(pg_server, role, password="stale-by-hand-Xy1!")),
+        VersionStages=["AWSCURRENT"],
+    )
+    previous = sm.get_secret_value(SecretId=secret_arn, VersionStage="AWSPREVIOUS")
+    assert previous["SecretString"] == "pasted by hand, not JSON"
+    assert working_versions(sm, pg_server, secret_arn, role.name) == [abandoned]
+
+    token = driver.rotate(secret_arn)
+
+    assert driver.steps_run == list(STEPS)
+    assert_rotated_to(sm, pg_server, secret_arn, role, token)
+
+
+def test_set_secret_overtaken_by_an_overlapping_invocation(
+    pg_server: PostgresServer, role: Role, sm: Any, driver: SecretsManagerDriver
+) -> None:
+    """Issue 18, data N4: an invocation whose AWSPENDING login fails, and which another
+    invocation for the same token then overtakes (the database now has the pending password,
+    so AWSCURRENT no longer logs in either), tries AWSPENDING once more instead of raising a
+    spurious DatabaseLoginError. The interleaving is forced: the other invocation runs right
+    after the late one's first login attempt."""
+    secret_arn, _ = create_secret(sm, secret_value(pg_server, role))
+    token = str(uuid.uuid4())
+    with pytest.raises(Interrupted):
+        driver.rotate(secret_arn, token, stop_after=1)
+    late = postgres_rotation.Rotation(sm, secret_arn, token, "setSecret")
+    assert late._validate()
+    login = late._login
+    tried: list[str] = []
+
+    def overtaken_after_first_login(target: dict[str, Any], password: str) -> Any:
+        connection = login(target, password)
+        tried.append(password)
+        if len(tried) == 1:
+            assert connection is None  # the pending password is not the database's yet
+            run_steps(secret_arn, token, ("setSecret",))
+        return connection
+
+    late._login = overtaken_after_first_login  # type: ignore[method-assign]
+    late._set_secret()
+
+    pending = json.loads(
+        sm.get_secret_value(SecretId=secret_arn, VersionId=token, VersionStage="AWSPENDING")[
+            "SecretString"
+        ]
+    )["password"]
+    assert tried[0] == pending and tried[-1] == pending and role.password in tried
+    run_steps(secret_arn, token, ("testSecret", "finishSecret"))
+    assert_rotated_to(sm, pg_server, secret_arn, role, token)
+
+
+def test_concurrent_set_secret_invocations_all_succeed(
+    pg_server: PostgresServer, role: Role, sm: Any, driver: SecretsManagerDriver
+) -> None:
+    """Issue 18, data N4: three setSecret invocations for one token at once (retries or a manual
+    run overlapping Secrets Manager's) all return; none raises DatabaseLoginError, and the
+    rotation then finishes with the pending password logging in. Two that log in before either
+    changes the password both run ALTER USER, and PostgreSQL fails the later one with 'tuple
+    concurrently updated' (XX000); that invocation finds the pending password working and
+    succeeds too (before the fix, most runs of this test failed one way or the other)."""
+    secret_arn, _ = create_secret(sm, secret_value(pg_server, role))
+    token = str(uuid.uuid4())
+    with pytest.raises(Interrupted):
+        driver.rotate(secret_arn, token, stop_after=1)
+    start = threading.Barrier(3)
+    errors: list[BaseException] = []
+
+    def invoke() -> None:
+        start.wait(timeout=10)
+        try:
+            run_steps(secret_arn, token, ("setSecret",))
+        except BaseException as exc:  # kept, so the assertion below sees every thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=invoke) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not [t for t in threads if t.is_alive()]
+    assert errors == []
+    run_steps(secret_arn, token, ("testSecret", "finishSecret"))
     assert_rotated_to(sm, pg_server, secret_arn, role, token)
 
 

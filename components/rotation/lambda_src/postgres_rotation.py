@@ -293,9 +293,7 @@ class Rotation:
 
     def _set_secret(self) -> None:
         pending = self._pending()
-        connection = self._login(pending, pending["password"])
-        if connection is not None:
-            connection.close()
+        if self._pending_logs_in(pending):
             self._log(logging.INFO, "AWSPENDING password already works; nothing to set")
             return
         for source, password in self._fallback_passwords():
@@ -307,14 +305,28 @@ class Rotation:
                     f"ALTER USER {pg8000.native.identifier(pending['username'])} "
                     f"WITH PASSWORD {pg8000.native.literal(scram_verifier(pending['password']))}"
                 )
+            except pg8000.native.DatabaseError:
+                # Two invocations altering the role at once: PostgreSQL fails the later ALTER
+                # with 'tuple concurrently updated' (XX000) once the earlier one has committed
+                # the same pending password. Only that outcome counts as success here.
+                if not self._pending_logs_in(pending):
+                    raise
+                self._log(logging.INFO, "AWSPENDING password set by an overlapping invocation")
+                return
             finally:
                 connection.close()
             self._log(logging.INFO, "database password changed", logged_in_with=source)
             return
+        # An overlapping invocation for this token (a retry, or a manual run beside Secrets
+        # Manager's) may have set the pending password after the first try above and before the
+        # fallbacks were tried; only then does every stored password fail, so ask once more.
+        if self._pending_logs_in(pending):
+            self._log(logging.INFO, "AWSPENDING password set by an overlapping invocation")
+            return
         raise DatabaseLoginError(
             f"no stored password of secret {self.secret_arn} logs in as user "
             f"{pending['username']!r} at {_address(pending)} (tried AWSPENDING, AWSCURRENT, "
-            "AWSPREVIOUS and versions left by abandoned rotations)"
+            "AWSPREVIOUS, versions left by abandoned rotations, then AWSPENDING again)"
         )
 
     def _test_secret(self) -> None:
@@ -372,6 +384,13 @@ class Rotation:
         response = self.client.get_secret_value(**kwargs)
         return parse_secret(response.get("SecretString"), stage)
 
+    def _pending_logs_in(self, pending: dict[str, Any]) -> bool:
+        connection = self._login(pending, pending["password"])
+        if connection is None:
+            return False
+        connection.close()
+        return True
+
     def _pending(self) -> dict[str, Any]:
         pending = self._get_value(version_id=self.token, stage="AWSPENDING")
         # The pending version is the one place a writer could redirect the current password to
@@ -399,6 +418,10 @@ class Rotation:
         except ClientError as exc:
             if _error_code(exc) != "ResourceNotFoundException":
                 raise
+        except RotationConfigError as exc:
+            # A malformed AWSPREVIOUS (non-JSON, missing keys) holds no usable password, but the
+            # database's may still sit in an abandoned version: skip it as those are skipped.
+            self._log(logging.WARNING, "AWSPREVIOUS skipped", reason=str(exc))
         else:
             if self._same_identity(previous):
                 yield "AWSPREVIOUS", previous["password"]
