@@ -236,7 +236,8 @@ def test_database_rotation_role_is_least_privilege(rotation: ProgramRun) -> None
 def test_rotation_may_write_the_secret_replica() -> None:
     """M5, R5 (review finding 5): where the secret has a replica, each rotated value is
     re-encrypted under the replica region's key, so the role may encrypt with that key, only
-    through Secrets Manager in that region."""
+    through Secrets Manager. Issue 18, data U1: through the replica region's endpoint or the
+    primary's (eu-west-1 here), since AWS does not document which one replication presents."""
     replica_key = "arn:aws:kms:eu-central-1:123456789012:key/3333"
     run = _rotation(secret_replica_region="eu-central-1", secret_replica_key_arn=replica_key)
     statements = _role_statements(run, _function(run, "postgres_rotation.handler"))
@@ -246,7 +247,12 @@ def test_rotation_may_write_the_secret_replica() -> None:
         "Resource": replica_key,
         "Sid": "ReplicaKeyThroughSecretsManager",
         "Condition": {
-            "StringEquals": {"kms:ViaService": "secretsmanager.eu-central-1.amazonaws.com"}
+            "StringEquals": {
+                "kms:ViaService": [
+                    "secretsmanager.eu-central-1.amazonaws.com",
+                    "secretsmanager.eu-west-1.amazonaws.com",
+                ]
+            }
         },
     }
 

@@ -114,11 +114,17 @@ class Rotation(pulumi.ComponentResource):
 
     def _replica_key_statements(self) -> list[dict[str, Any]]:
         """The rotation's grant on the replica region's secrets key, through Secrets Manager
-        in that region only."""
+        only: in the replica's region, or in this (the primary) region. Replication re-encrypts
+        each new version with the caller's identity (forward access session), and AWS does not
+        document which region's endpoint then shows as kms:ViaService; refusing the right one
+        would leave the replica silently on the old password (issue 18, data U1)."""
         args = self._args
         if args.secret_replica_region is None or args.secret_replica_key_arn is None:
             return []
-        via = f"secretsmanager.{args.secret_replica_region}.amazonaws.com"
+        via = [
+            f"secretsmanager.{args.secret_replica_region}.amazonaws.com",
+            pulumi.Output.concat("secretsmanager.", self._ctx.region, ".amazonaws.com"),
+        ]
         return [
             allow(
                 ["kms:Encrypt", "kms:GenerateDataKey"],
