@@ -140,13 +140,16 @@ class Compute(pulumi.ComponentResource):
                 {
                     # AWS ELB User Guide, "Enable access logs": the log-delivery service
                     # principal, recommended in every region and the only one in regions opened
-                    # since August 2022.
+                    # since August 2022. AWS's example for it carries no condition, and nothing
+                    # says the delivery sends `aws:SourceAccount`; where this is the only grant a
+                    # condition it does not meet would fail the load balancer's creation
+                    # ("Access Denied for bucket"). The resource path, scoped to this account's
+                    # `AWSLogs/<account>/` prefix, is what limits the grant (review N7).
                     "Sid": "ElbServiceWritesAccessLogs",
                     "Effect": "Allow",
                     "Principal": {"Service": LOG_DELIVERY_SERVICE},
                     "Action": "s3:PutObject",
                     "Resource": logs,
-                    "Condition": {"StringEquals": {"aws:SourceAccount": ctx.account_id}},
                 }
             ]
             if args.elb_log_account is not None:
