@@ -68,6 +68,9 @@ primary = RegionalStack(
         peer=secondary_config,
         certificate_arn=issued.get(primary_config.name),
         peer_secrets_key_arn=secondary_secrets_key,
+        # After a failover the primary is the former secondary: its promoted database keeps
+        # the credentials the operator promoted with it (issue 18, data N1).
+        adopted_secret_arn=config.failover.database_secret_arn if config.failover else None,
     ),
     opts=pulumi.ResourceOptions(providers={"aws": primary_provider}),
 )
@@ -86,21 +89,30 @@ if secondary_config is not None:
     )
     resolve_secondary_secrets_key(regions[secondary_config.name].keys.secrets.arn)
 
-if secondary_config is not None and primary.audit.trail_bucket is not None:
-    # M3: the audit trail survives the loss of the primary region in a replica bucket of the
-    # secondary, encrypted with that region's own logs key.
-    secondary = regions[secondary_config.name]
-    trail_replica = SecureBucket(
-        regional_name(secondary_config.name) + "-trail-replica",
+
+
+def trail_replica_bucket(region: str) -> SecureBucket:
+    """The bucket in `region` that holds the replica of the primary's audit trail (M3),
+    encrypted with that region's own logs key."""
+    stack = regions[region]
+    return SecureBucket(
+        regional_name(region) + "-trail-replica",
         SecureBucketArgs(
-            kms_key_arn=secondary.keys.logs.arn,
+            kms_key_arn=stack.keys.logs.arn,
             noncurrent_version_days=90,
             transitions=[(90, "GLACIER")],
             protect=config.audit.protect_buckets,
-            access_log_bucket=secondary.access_log_bucket,
+            access_log_bucket=stack.access_log_bucket,
         ),
-        opts=pulumi.ResourceOptions(parent=secondary),
+        opts=pulumi.ResourceOptions(parent=stack),
     )
+
+
+if secondary_config is not None and primary.audit.trail_bucket is not None:
+    # M3: the audit trail survives the loss of the primary region in a replica bucket of the
+    # secondary.
+    secondary = regions[secondary_config.name]
+    trail_replica = trail_replica_bucket(secondary_config.name)
     BucketReplication(
         regional_name(primary_config.name) + "-trail",
         BucketReplicationArgs(
@@ -113,6 +125,12 @@ if secondary_config is not None and primary.audit.trail_bucket is not None:
         opts=pulumi.ResourceOptions(parent=primary),
     )
     pulumi.export("trailReplicaBucket", trail_replica.name)
+elif config.failover is not None and config.audit.owns_account_baseline:
+    # Issue 18, data N1: the lost primary held the account's trail (a baseline owner's primary
+    # does), so the surviving region holds its replica: the same bucket, with the same URN,
+    # stays as the archive of the trail until the loss, without a replication source. Leaving
+    # the program would delete it, which its `protect` refuses and the audit trail forbids.
+    pulumi.export("trailReplicaBucket", trail_replica_bucket(primary_config.name).name)
 
 if config.dns.zone_id is not None:
 

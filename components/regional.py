@@ -39,6 +39,10 @@ class RegionalStackArgs:
     peer_secrets_key_arn: pulumi.Input[str] | None = None
     """The other region's secrets CMK: where this region holds the database secret, a replica
     of it lives there under that key (M5)."""
+    adopted_secret_arn: str | None = None
+    """After a failover to this region (config `failover`): its database is the promoted read
+    replica and its credentials the promoted secret at this ARN, which rotation, the
+    failed-rotation alerts and the outputs follow (issue 18, data N1)."""
 
 
 class RegionalStack(pulumi.ComponentResource):
@@ -155,6 +159,7 @@ class RegionalStack(pulumi.ComponentResource):
                 replica_source_arn=args.database_source_arn,
                 secret_replica_region=secret_replica_region,
                 secret_replica_key_arn=args.peer_secrets_key_arn,
+                adopted_secret_arn=args.adopted_secret_arn,
             ),
             opts=child,
         )
@@ -200,10 +205,18 @@ class RegionalStack(pulumi.ComponentResource):
             opts=child,
         )
         rotation = config.rotation
+        # Secrets Manager rotates as soon as rotation is configured: the database and the
+        # secret's first value (where this program writes one) must exist by then.
+        database = self.database
+        first_rotation_waits_for = (
+            [*database.instances, *filter(None, [database.secret_version])]
+            if database.secret_arn is not None
+            else []
+        )
         self.rotation = Rotation(
             name,
             RotationArgs(
-                secret_arn=self.database.secret.arn if self.database.secret else None,
+                secret_arn=database.secret_arn,
                 secrets_key_arn=self.keys.secrets.arn,
                 logs_key_arn=self.keys.logs.arn,
                 subnet_ids=network.private_subnet_ids,
@@ -222,9 +235,7 @@ class RegionalStack(pulumi.ComponentResource):
                 ),
                 secret_replica_region=secret_replica_region,
                 secret_replica_key_arn=args.peer_secrets_key_arn,
-                wait_for=[*self.database.instances, self.database.secret_version]
-                if self.database.secret_version is not None
-                else [],
+                wait_for=first_rotation_waits_for,
                 alert_topic_arn=self.audit.alert_topic.arn,
             ),
             opts=child,
@@ -264,8 +275,8 @@ class RegionalStack(pulumi.ComponentResource):
             "accountBaseline": audit.baseline_status,
             "dashboardName": self.audit.dashboard_name,
         }
-        if self.database.secret is not None:
-            self.outputs["databaseSecretArn"] = self.database.secret.arn
+        if self.database.secret_arn is not None:
+            self.outputs["databaseSecretArn"] = self.database.secret_arn
             self.outputs["rotationFunctionArn"] = self.rotation.function_arn
         if self.backup is not None:
             self.outputs["backupVaultName"] = self.backup.vault_name

@@ -12,7 +12,7 @@ from .audit import AuditConfig
 from .base import Section, base_name, check_retention
 from .compute import ComputeConfig
 from .database import DatabaseConfig
-from .network import NetworkConfig, RegionConfig, partition_of
+from .network import NetworkConfig, RegionConfig, known_regions, partition_of
 from .recovery import BackupConfig, DnsConfig
 from .rotation import RotationConfig
 
@@ -26,6 +26,16 @@ MAX_BASE_NAME = 37
 ALB_SUBNET_PREFIX = 27
 # AWS reserves the first four and the last address of every subnet.
 RESERVED_ADDRESSES = 5
+# A Secrets Manager secret's ARN: the name, then the hyphen and six random characters Secrets
+# Manager appends (Secrets Manager User Guide, "Secret ARN"; the name allows letters, digits
+# and /_+=.@-).
+_SECRET_ARN = re.compile(
+    r"^arn:(?P<partition>aws[a-z-]*):secretsmanager:(?P<region>[a-z0-9-]+):"
+    r"(?P<account>\d{12}):secret:(?P<name>[A-Za-z0-9/_+=.@-]+)-[A-Za-z0-9]{6}$"
+)
+# The logical name of a region's database secret (database/credentials.py); the provider's
+# autonaming adds "-" and 7 random characters to it.
+_DATABASE_SECRET = "db-credentials"
 
 
 class LoggingConfig(Section):
@@ -41,6 +51,43 @@ class KeysConfig(Section):
     """Days a scheduled key deletion waits (7-30): time to notice and cancel a mistake."""
     protect: bool = False
     """Protect the keys from deletion by Pulumi (set in prod)."""
+
+
+class FailoverConfig(Section):
+    """The stack after the primary region was lost and its secondary took over (README,
+    "Losing the primary region"; issue 18, data N1). With it, the only region is the former
+    secondary, now `primary`: its database is the read replica the operator promoted, which
+    keeps the replica's settings and gets no password from the program, and its credentials
+    are the secret replica the operator promoted with `stop-replication-to-replica`, which the
+    program adopts (rotation, alerts and outputs follow it) instead of creating a secret, a
+    first version and a new password. The former replica bucket of the audit trail stays.
+    Keep this section for the life of the stack: without it the program would create a new
+    secret holding a new password the promoted database never had."""
+
+    from_region: str
+    """The lost primary region the stack failed over from (us-east-1 in prod)."""
+    database_secret_arn: str
+    """ARN of the promoted secret in the surviving region: the same name as the lost region's
+    database secret, with this region in its ARN (`aws secretsmanager describe-secret
+    --secret-id <name> --region <surviving region> --query ARN`)."""
+
+    @field_validator("from_region")
+    @classmethod
+    def _known_region(cls, value: str) -> str:
+        if value not in known_regions():
+            raise ValueError(f"{value!r} is not an AWS region (the region the stack lost)")
+        return value
+
+    @field_validator("database_secret_arn")
+    @classmethod
+    def _secret_arn(cls, value: str) -> str:
+        if not _SECRET_ARN.match(value):
+            raise ValueError(
+                f"{value!r} is not the full ARN of a Secrets Manager secret "
+                "(arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>); "
+                "copy it from `aws secretsmanager describe-secret --query ARN`"
+            )
+        return value
 
 
 class StackConfig(Section):
@@ -68,6 +115,8 @@ class StackConfig(Section):
     database: DatabaseConfig = DatabaseConfig()
     backup: BackupConfig = BackupConfig()
     dns: DnsConfig = DnsConfig()
+    failover: FailoverConfig | None = None
+    """Set by the failover runbook once the secondary region has taken over for good."""
 
     @field_validator("environment", "service")
     @classmethod
@@ -115,6 +164,7 @@ class StackConfig(Section):
         if roles.count("secondary") > 1:
             raise ValueError("regions: at most one region may have role secondary")
         self._baseline_owner_pins_its_account()
+        self._failover_fits()
         self._names_fit()
         self._subnets_fit()
         self._certificates_cover_regions()
@@ -131,6 +181,53 @@ class StackConfig(Section):
                 "accountId: audit.ownsAccountBaseline is true, so this stack declares the "
                 "account's singletons and must name its account: `pulumi config set accountId "
                 "<12-digit id>` (the providers then refuse any other account)"
+            )
+
+    def _failover_fits(self) -> None:
+        # Issue 18, data N1: the adopted secret must be the promoted replica of this stack's
+        # database secret, in the surviving region; anything else would point rotation at a
+        # secret the promoted database does not log in with.
+        failover = self.failover
+        if failover is None:
+            return
+        survivor = self.primary.name
+        if len(self.regions) > 1:
+            raise ValueError(
+                "regions: failover is set, so the stack has only the surviving region; a "
+                "secondary region's read replica needs a replica of the database secret, and "
+                "the adopted secret is not one this stack manages: leave the second region out"
+            )
+        if failover.from_region == survivor:
+            raise ValueError(
+                f"failover.fromRegion: {survivor} is the surviving region; name the lost one"
+            )
+        if self.database.is_aurora:
+            raise ValueError(
+                "failover: only an RDS instance (database.engine postgres) has a cross-region "
+                "read replica to promote"
+            )
+        arn = _SECRET_ARN.match(failover.database_secret_arn)
+        assert arn is not None  # the field's own validator ran first
+        expected = f"{base_name(self.environment, self.service, failover.from_region)}-"
+        problems = []
+        if arn["region"] != survivor:
+            problems.append(
+                f"it is in {arn['region']}, and the promoted replica is in {survivor} "
+                "(same name, this region's ARN)"
+            )
+        if partition_of(survivor) != arn["partition"]:
+            problems.append(f"its partition is not {partition_of(survivor)}'s")
+        if self.account_id is not None and arn["account"] != self.account_id:
+            problems.append(f"its account is not accountId {self.account_id}")
+        if not arn["name"].startswith(f"{expected}{_DATABASE_SECRET}-"):
+            problems.append(
+                f"its name is not {expected}{_DATABASE_SECRET}-<suffix>, the database secret "
+                f"of {failover.from_region} in this stack"
+            )
+        if problems:
+            raise ValueError(
+                "failover.databaseSecretArn: not the promoted database secret: "
+                + "; ".join(problems)
             )
 
     def _names_fit(self) -> None:

@@ -1,7 +1,7 @@
 """Database tier (D1-D10): the RDS instance, Aurora cluster or cross-region read replica with
-its parameter groups, log groups and monitoring role (`component.py`), and the master
-credentials secret (`credentials.py`). Every resource keeps the `Database` component as its
-parent."""
+its parameter groups and log groups (`component.py`), its enhanced monitoring role
+(`monitoring.py`), and the master credentials secret (`credentials.py`). Every resource keeps
+the `Database` component as its parent."""
 
 from .component import Database, DatabaseArgs
 

@@ -15,10 +15,10 @@ from policy.awsfacts.postgres import major_of_family, static_parameters
 
 from ..account import AccountContext
 from ..config.database import DatabaseConfig
-from ..iam import service_trust_policy
 from ..logs import encrypted_log_group
 from ..naming import child_name, name_tag, token
 from .credentials import PORT, create_secret
+from .monitoring import monitoring_role
 
 # Libraries preloaded in every database (D6): query statistics and session auditing.
 PRELOAD_LIBRARIES = "pg_stat_statements,pgaudit"
@@ -61,6 +61,12 @@ class DatabaseArgs:
     so a promoted read replica has its credentials there."""
     secret_replica_key_arn: pulumi.Input[str] | None = None
     """That region's secrets CMK, which encrypts the replica."""
+    adopted_secret_arn: pulumi.Input[str] | None = None
+    """After a failover (issue 18, data N1): this region's database is the cross-region read
+    replica an operator promoted, and its credentials are the secret replica promoted with
+    it, at this ARN. The instance keeps its replica settings without `replicateSourceDb` and
+    gets no password; no secret, first version or password is created: the promoted secret
+    already holds the password the promoted database logs in with."""
 
 
 class Database(pulumi.ComponentResource):
@@ -71,8 +77,11 @@ class Database(pulumi.ComponentResource):
     reader_endpoint: pulumi.Output[str]
     """Host name for reads: the Aurora reader endpoint, or the instance itself."""
     secret: aws.secretsmanager.Secret | None
-    """Credentials in the rotation shape {engine, host, port, username, password, dbname};
-    None on a read replica."""
+    """Credentials in the rotation shape {engine, host, port, username, password, dbname},
+    where this program created them; None on a read replica and on a promoted one."""
+    secret_arn: pulumi.Output[str] | None
+    """The credentials secret to rotate and publish: the one created here, or the promoted
+    one adopted after a failover; None on a read replica."""
     secret_version: aws.secretsmanager.SecretVersion | None
     """The secret's first value (rotation must not start before it exists)."""
     database: aws.rds.Instance | aws.rds.Cluster
@@ -98,11 +107,20 @@ class Database(pulumi.ComponentResource):
         # forever).
         suffix = random.RandomId(child_name(name, "db-suffix"), byte_length=4, opts=self._child)
         self._identifier = pulumi.Output.concat(name, "-db-", suffix.hex)
-        self._monitoring_role = self._create_monitoring_role()
+        self._monitoring_role = monitoring_role(name, self._ctx, self._child)
         self._log_groups = self._create_log_groups()
-        if args.replica_source_arn is not None:
+        if args.replica_source_arn is not None and args.adopted_secret_arn is not None:
+            raise ValueError(f"{name}: a read replica cannot adopt a promoted secret")
+        if args.adopted_secret_arn is not None and self._settings.is_aurora:
+            raise ValueError(f"{name}: only an RDS instance is promoted from a read replica")
+        if args.replica_source_arn is not None or args.adopted_secret_arn is not None:
             self._create_replica(args.replica_source_arn)
             self.secret = self.secret_version = None
+            self.secret_arn = (
+                pulumi.Output.from_input(args.adopted_secret_arn)
+                if args.adopted_secret_arn is not None
+                else None
+            )
         else:
             self._password = random.RandomPassword(
                 child_name(name, "master-password"),
@@ -119,40 +137,17 @@ class Database(pulumi.ComponentResource):
             else:
                 self._create_instance()
             create_secret(self)
+            self.secret_arn = self.secret.arn
 
         self.register_outputs(
             {
                 "writer_endpoint": self.writer_endpoint,
                 "reader_endpoint": self.reader_endpoint,
-                "secret_arn": self.secret.arn if self.secret else None,
+                "secret_arn": self.secret_arn,
             }
         )
 
     # Shared pieces ---------------------------------------------------------------------------
-
-    def _create_monitoring_role(self) -> aws.iam.Role:
-        """Enhanced monitoring's own role (D7), with only the AWS managed policy for it."""
-        name = child_name(self._name, "db-monitoring")
-        role = aws.iam.Role(
-            name,
-            description=f"{name}: RDS enhanced monitoring publishes OS metrics",
-            assume_role_policy=service_trust_policy(
-                "monitoring.rds.amazonaws.com", source_account=self._ctx.account_id
-            ),
-            tags=name_tag(name),
-            opts=self._child,
-        )
-        aws.iam.RolePolicyAttachment(
-            name,
-            role=role.name,
-            policy_arn=pulumi.Output.concat(
-                "arn:",
-                self._ctx.partition,
-                ":iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
-            ),
-            opts=self._child,
-        )
-        return role
 
     def _parameters(self) -> list[dict[str, str]]:
         """Per-stack values from config plus the settings the program always enforces (D6)."""
@@ -253,18 +248,27 @@ class Database(pulumi.ComponentResource):
         # A Multi-AZ standby takes no reads: readers use the writer until a replica exists.
         self.reader_endpoint = instance.address
 
-    def _create_replica(self, source_arn: pulumi.Input[str]) -> None:
-        """A cross-region read replica of the primary's instance, encrypted with this region's
-        data key; promoted by an operator when the primary region is lost."""
-        # Engine, version, storage size, database name and credentials come from the source.
-        # RDS deletes a replica only without a final snapshot (DeleteDBInstance: "If you delete
-        # a read replica ... you must enable this setting"; the source keeps the data).
-        common = {
-            **{k: v for k, v in self._common().items() if k not in ("engine", "engine_version")},
-            "skip_final_snapshot": True,
-            "final_snapshot_identifier": None,
-        }
-        replica = self._rds_instance(replicate_source_db=source_arn, role="replica", **common)
+    def _create_replica(self, source_arn: pulumi.Input[str] | None) -> None:
+        """A cross-region read replica of the primary's instance (`source_arn`), encrypted
+        with this region's data key; promoted by an operator when the primary region is lost,
+        after which (`source_arn` None) the same instance is this region's writer."""
+        # Engine, version, storage size, database name and credentials come from the source,
+        # and stay out of the promoted instance's inputs too: db_name and username force a
+        # replacement in terraform-provider-aws, and an engine version of "16" against the
+        # refreshed "16.x" would send ModifyDBInstance. Without `replicateSourceDb` the
+        # provider calls PromoteReadReplica only if its state still names a source, which a
+        # `pulumi refresh` after the manual promotion clears (README, failover runbook).
+        common = {k: v for k, v in self._common().items() if k not in ("engine", "engine_version")}
+        specific: dict[str, object] = {}
+        if source_arn is not None:
+            # RDS deletes a replica only without a final snapshot (DeleteDBInstance: "If you
+            # delete a read replica ... you must enable this setting"; the source keeps the
+            # data). A promoted instance holds the only copy: it takes the configured one.
+            common.update(skip_final_snapshot=True, final_snapshot_identifier=None)
+            specific["replicate_source_db"] = source_arn
+        replica = self._rds_instance(
+            role="replica" if source_arn is not None else "primary", **specific, **common
+        )
         self.database = replica
         self.instances = [replica]
         # Read-only until promoted; then the same host takes writes.
