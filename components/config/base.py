@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
@@ -38,4 +40,18 @@ def check_retention(value: int) -> int:
     if value not in LOG_RETENTION_DAYS:
         allowed = ", ".join(str(d) for d in LOG_RETENTION_DAYS)
         raise ValueError(f"{value} is not a CloudWatch Logs retention period; use one of {allowed}")
+    return value
+
+
+def narrow_networks(
+    value: list[ipaddress.IPv4Network], opens: str, example: str
+) -> list[ipaddress.IPv4Network]:
+    """Refuse source networks wider than /8: `opens` says what they would be let into, and the
+    message suggests `example` instead."""
+    for index, cidr in enumerate(value):
+        if cidr.prefixlen < 8:
+            raise ValueError(
+                f"[{index}]: {cidr} {opens} too much of the internet; give {example} (for "
+                "example 203.0.113.0/24)"
+            )
     return value

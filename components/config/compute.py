@@ -11,7 +11,7 @@ from pydantic import Field, field_validator, model_validator
 
 from policy.awsfacts.elb import tls12_policies
 
-from .base import Section
+from .base import Section, narrow_networks
 from .health_checks import ContainerHealthCheckConfig, HealthCheckConfig, WafConfig
 from .instance_types import instance_types
 
@@ -245,13 +245,7 @@ class ComputeConfig(Section):
             raise ValueError(
                 f"{len(value)} CIDRs: a listener rule takes at most 4 besides the header"
             )
-        for index, cidr in enumerate(value):
-            if cidr.prefixlen < 8:
-                raise ValueError(
-                    f"[{index}]: {cidr} sends test traffic from too much of the internet; "
-                    "give the pipeline's network (for example 203.0.113.0/24)"
-                )
-        return value
+        return narrow_networks(value, "sends test traffic from", "the pipeline's network")
 
     @field_validator("green_header_value")
     @classmethod

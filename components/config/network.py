@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .base import Section
+from .base import Section, narrow_networks
 
 # Interface endpoints this program knows how to create (service suffix of
 # com.amazonaws.<region>.<service>). Secrets Manager, CloudWatch Logs, KMS and SSM are what the
@@ -174,13 +174,7 @@ class NetworkConfig(Section):
     @field_validator("admin_cidrs")
     @classmethod
     def _no_world_ssh(cls, value: list[ipaddress.IPv4Network]) -> list[ipaddress.IPv4Network]:
-        for index, cidr in enumerate(value):
-            if cidr.prefixlen < 8:
-                raise ValueError(
-                    f"[{index}]: {cidr} opens SSH to too much of the internet; "
-                    "give the admin network (for example 203.0.113.0/24)"
-                )
-        return value
+        return narrow_networks(value, "opens SSH to", "the admin network")
 
     @field_validator("interface_endpoints")
     @classmethod
