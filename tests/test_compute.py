@@ -9,7 +9,7 @@ import json
 import pytest
 from support import REPO_ROOT, one, prefix, regions, stack_run
 
-from policy.harness import CapturedResource, ProgramRun
+from policy.harness import ACCOUNT_ID, CapturedResource, ProgramRun
 
 STACKS = ("dev", "prod")
 AMI_PARAMETER = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
@@ -103,28 +103,59 @@ def test_access_logs_to_locked_down_sse_s3_bucket(stack: str) -> None:
     assert ("aws:elb/getServiceAccount:getServiceAccount") not in {t for t, _ in r.invokes}
 
 
-def test_access_logs_in_a_region_opened_after_august_2022() -> None:
-    """C1 (issue: `get_service_account` fails in newer regions): in a region with no ELB
-    log-delivery account only the service principal may write, and nothing asks the provider
-    for an account it does not know."""
-    region = "ap-southeast-4"
-    cert = f"arn:aws:acm:{region}:123456789012:certificate/00000000-0000-4000-8000-00000000000a"
-    r = stack_run(
+NEW_REGION = "ap-southeast-4"
+LOG_DELIVERY = "logdelivery.elasticloadbalancing.amazonaws.com"
+
+
+def _new_region_dev() -> ProgramRun:
+    """dev in a region opened after August 2022, which has no ELB log-delivery account."""
+    cert = f"arn:aws:acm:{NEW_REGION}:123456789012:certificate/00000000-0000-4000-8000-00000000000a"
+    return stack_run(
         "dev",
         regions=[
             {
-                "name": region,
+                "name": NEW_REGION,
                 "role": "primary",
                 "vpcCidr": "10.10.0.0/16",
-                "azs": [f"{region}a", f"{region}b"],
+                "azs": [f"{NEW_REGION}a", f"{NEW_REGION}b"],
             }
         ],
         compute={"certificateArn": cert},
     )
-    name = f"dev-core-{region}-alb-logs"
+
+
+def test_access_logs_in_a_region_opened_after_august_2022() -> None:
+    """C1 (issue: `get_service_account` fails in newer regions): in a region with no ELB
+    log-delivery account only the service principal may write, and nothing asks the provider
+    for an account it does not know."""
+    name = f"dev-core-{NEW_REGION}-alb-logs"
+    r = _new_region_dev()
     policy = json.loads(one(r, "aws:s3/bucketPolicy:BucketPolicy", name).inputs["policy"])
     sids = {s["Sid"] for s in policy["Statement"]}
     assert sids == {"DenyInsecureTransport", "ElbServiceWritesAccessLogs"}
+
+
+@pytest.mark.parametrize("region", ["us-east-1", NEW_REGION])
+def test_log_delivery_service_statement_has_no_condition(region: str) -> None:
+    """Review edge N7: the log-delivery service principal gets exactly what AWS's "Enable
+    access logs for your Application Load Balancer" example grants in the regions opened since
+    August 2022 (`s3:PutObject` on `<bucket>/<prefix>/AWSLogs/<account>/*`, no condition).
+    There it is the only grant, so a condition the delivery does not meet would make AWS refuse
+    logging when the load balancer is created."""
+    run = stack_run("dev") if region == "us-east-1" else _new_region_dev()
+    name = f"dev-core-{region}-alb-logs"
+    bucket = one(run, "aws:s3/bucket:Bucket", name).inputs["bucket"]
+    policy = json.loads(one(run, "aws:s3/bucketPolicy:BucketPolicy", name).inputs["policy"])
+    service = [s for s in policy["Statement"] if s.get("Principal") == {"Service": LOG_DELIVERY}]
+    assert service == [
+        {
+            "Sid": "ElbServiceWritesAccessLogs",
+            "Effect": "Allow",
+            "Principal": {"Service": LOG_DELIVERY},
+            "Action": "s3:PutObject",
+            "Resource": f"arn:aws:s3:::{bucket}/alb/AWSLogs/{ACCOUNT_ID}/*",
+        }
+    ]
 
 
 @pytest.mark.parametrize("stack", STACKS)
