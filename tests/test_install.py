@@ -7,9 +7,7 @@ Each door is opened the way its client opens it:
 - this repository's `run.sh check` on a program whose own virtualenv holds a package this
   project does not have.
 
-No network: the wheel is built from a copy of the repository with this environment's setuptools,
-and the user's virtualenv reaches this environment's packages through a `.pth` file (standing in
-for pip resolving the same ranges from PyPI); the program's own package is a local one.
+No network: see `install_support.py`; the program's own package is a local one.
 """
 
 from __future__ import annotations
@@ -18,7 +16,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -27,6 +24,16 @@ import grpc
 import pytest
 import yaml
 from google.protobuf import empty_pb2
+from install_support import (
+    PROGRAMS,
+    REPO_ROOT,
+    SITE,
+    pip,
+    repository_wheel,
+    run,
+    virtualenv,
+)
+from install_support import acme_wheel as acme_wheel_of
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from pulumi.runtime.proto import analyzer_pb2_grpc
@@ -35,10 +42,7 @@ from policy.harness import ProgramError
 from policy.harness.program_env import program_environment
 from policy.pack import POLICIES
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-PROGRAMS = Path(__file__).resolve().parent / "programs"
 IMPORT_NAME = "secure_infra_guardrails"
-SITE = f"lib/python{sys.version_info[0]}.{sys.version_info[1]}/site-packages"
 
 
 def _requirement_lines(path: Path) -> list[str]:
@@ -46,78 +50,24 @@ def _requirement_lines(path: Path) -> list[str]:
     return [line for line in lines if line]
 
 
-def _run(args: list[str | Path], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    environment.update(env)
-    return subprocess.run(
-        [str(a) for a in args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=180,
-        check=False,
-    )
-
-
 def _violating_report(command: list[str | Path], cwd: Path) -> dict[str, Any]:
     """Run the check (`--stack test --format json` added) from `cwd`; it must exit 1 (the
     test program has violations) and print the JSON report."""
-    done = _run([*command, "--stack", "test", "--format", "json"], cwd)
+    done = run([*command, "--stack", "test", "--format", "json"], cwd)
     assert done.returncode == 1, done.stderr
     return json.loads(done.stdout)
-
-
-def _pip(python: Path, *args: str | Path, cwd: Path) -> None:
-    done = _run([python, "-m", "pip", "--disable-pip-version-check", *args], cwd)
-    assert done.returncode == 0, done.stderr
-
-
-def _virtualenv(path: Path) -> Path:
-    """A fresh virtualenv that sees this environment's packages behind its own."""
-    done = _run([sys.executable, "-m", "venv", "--without-pip", path], path.parent)
-    assert done.returncode == 0, done.stderr
-    ours = Path(sys.prefix) / SITE
-    (path / SITE / "check-dependencies.pth").write_text(f"{ours}\n")
-    return path / "bin" / "python"
-
-
-def _build_wheel(source: Path) -> Path:
-    # With this environment's setuptools, from a copy: a build writes into its source tree.
-    _pip(
-        Path(sys.executable),
-        "wheel",
-        "--no-deps",
-        "--no-build-isolation",
-        "--no-index",
-        "--wheel-dir",
-        source.parent / "dist",
-        source,
-        cwd=source.parent,
-    )
-    (built,) = (source.parent / "dist").glob("*.whl")
-    return built
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """This repository's wheel."""
-    source = tmp_path_factory.mktemp("build") / "source"
-    source.mkdir()
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy(REPO_ROOT / name, source / name)
-    shutil.copytree(
-        REPO_ROOT / "policy", source / "policy", ignore=shutil.ignore_patterns("__pycache__")
-    )
-    return _build_wheel(source)
+    return repository_wheel(tmp_path_factory.mktemp("build"))
 
 
 @pytest.fixture(scope="module")
 def acme_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The program's own package (tests/programs/local_packages/acme_tags), as a wheel."""
-    source = tmp_path_factory.mktemp("acme") / "acme_tags"
-    shutil.copytree(PROGRAMS / "local_packages" / "acme_tags", source)
-    return _build_wheel(source)
+    """The program's own package, as a wheel."""
+    return acme_wheel_of(tmp_path_factory.mktemp("acme"))
 
 
 @pytest.fixture(scope="module")
@@ -126,8 +76,8 @@ def user_project(tmp_path_factory: pytest.TempPathFactory, wheel: Path, acme_whe
     package and, installed with pip, this repository's distribution."""
     project = tmp_path_factory.mktemp("user") / "infra"
     shutil.copytree(PROGRAMS / "own_deps", project, ignore=shutil.ignore_patterns("venv"))
-    python = _virtualenv(project / "venv")
-    _pip(python, "install", "--no-deps", "--no-index", acme_wheel, wheel, cwd=project)
+    python = virtualenv(project / "venv")
+    pip(python, "install", "--no-deps", "--no-index", acme_wheel, wheel, cwd=project)
     return project
 
 
@@ -197,7 +147,7 @@ def test_installed_pack_starts_as_the_pulumi_cli_starts_it(user_project: Path) -
     """`secure-infra-pack` writes a pack directory bound to the environment it runs in; started
     as the CLI starts a Python pack (that virtualenv's interpreter, `-u -m pulumi.policy ADDR .`,
     the pack directory as cwd) it serves every policy of the installed distribution."""
-    done = _run(
+    done = run(
         [user_project / "venv/bin/secure-infra-pack", "--output", "guardrails"], user_project
     )
     assert done.returncode == 0, done.stderr
@@ -234,8 +184,8 @@ def program_with_own_virtualenv(tmp_path_factory: pytest.TempPathFactory, acme_w
     """tests/programs/own_deps with its own virtualenv holding only the program's package."""
     project = tmp_path_factory.mktemp("own") / "infra"
     shutil.copytree(PROGRAMS / "own_deps", project, ignore=shutil.ignore_patterns("venv"))
-    python = _virtualenv(project / "venv")
-    _pip(python, "install", "--no-deps", "--no-index", acme_wheel, cwd=project)
+    python = virtualenv(project / "venv")
+    pip(python, "install", "--no-deps", "--no-index", acme_wheel, cwd=project)
     # Only the program's package: the check's dependencies come from the check's environment.
     (project / "venv" / SITE / "check-dependencies.pth").unlink()
     return project
