@@ -1,7 +1,7 @@
 """What the pack covers of AWS Security Hub's FSBP standard, from the policies' own metadata
 (P12), and the README tables that show it.
 
-    python -m policy.coverage            # print both tables
+    python -m policy.coverage            # print the policy, option and coverage tables
     python -m policy.coverage --write    # refresh them in README.md between their markers
 
 A control is *covered* when a policy claims it in `controls`, *partial* when only in `partial`
@@ -12,6 +12,7 @@ covered, with the reason. A test fails when a control has no status or the READM
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 from dataclasses import dataclass
@@ -21,8 +22,10 @@ from pulumi_policy import Policy
 
 from .awsfacts import securityhub
 from .pack import POLICIES
+from .pack_config import describe
 
 README = Path(__file__).resolve().parent.parent / "README.md"
+OPTIONS_MARKER = "policy-options"
 
 # Controls no policy can decide before deployment: they judge runtime state, the root user, or
 # a kind of resource this pack cannot express.
@@ -174,6 +177,37 @@ def policy_markdown(policies: list[Policy] | None = None) -> str:
     return "\n".join(lines)
 
 
+def options_markdown(policies: list[Policy] | None = None) -> str:
+    """One row per policy option (policy, option, type, default, meaning), from the config
+    schemas; `exemptions`, which every policy takes, is one row for them all."""
+    policies = POLICIES if policies is None else policies
+    lines = ["| Policy | Option | Type | Default | Meaning |", "|---|---|---|---|---|"]
+    shared = policies[0].config_schema.properties["exemptions"] if policies else None
+    if shared is not None:
+        lines.append(_option_row("every policy", "exemptions", shared))
+    for policy in policies:
+        for option, schema in policy.config_schema.properties.items():
+            if option != "exemptions":
+                lines.append(_option_row(f"`{policy.name}`", option, schema))
+    return "\n".join(lines)
+
+
+def _option_row(policy: str, option: str, schema: dict) -> str:
+    default = schema.get("default")
+    if isinstance(default, list) and len(default) > 4:
+        # The accepted TLS policies run to thirty names: the first two say what they look like.
+        shown = ", ".join(f"`{json.dumps(v)}`" for v in default[:2])
+        default_text = f"{len(default)} values: {shown}, …"
+    else:
+        default_text = f"`{json.dumps(default)}`" if "default" in schema else "none"
+    # A table cell: `|` would end it, and `<region>` would be read as an HTML tag.
+    meaning = str(schema.get("description", "")).replace("|", "\\|").replace("<", "&lt;")
+    return (
+        f"| {policy} | `{option}` | {describe(schema, article=False)} | {default_text} | "
+        f"{meaning} |"
+    )
+
+
 def _replace(text: str, marker: str, body: str) -> str:
     pattern = re.compile(
         rf"(<!-- {marker}:start -->\n)(?:.*?\n)?(<!-- {marker}:end -->)", flags=re.DOTALL
@@ -184,8 +218,12 @@ def _replace(text: str, marker: str, body: str) -> str:
 
 
 def refreshed_readme(text: str) -> str:
-    """README text with both generated tables brought up to date."""
+    """README text with its generated tables brought up to date."""
     text = _replace(text, "policy-table", policy_markdown())
+    if f"<!-- {OPTIONS_MARKER}:start -->" in text:
+        # The options table is newer than the other two; a README without its markers yet
+        # keeps passing the staleness test.
+        text = _replace(text, OPTIONS_MARKER, options_markdown())
     return _replace(text, "fsbp-coverage", coverage_markdown(rows()))
 
 
@@ -198,6 +236,8 @@ def main(argv: list[str] | None = None) -> int:
         README.write_text(refreshed_readme(README.read_text()))
         return 0
     print(policy_markdown())
+    print()
+    print(options_markdown())
     print()
     print(coverage_markdown(rows()))
     return 0

@@ -41,11 +41,13 @@ from pulumi_policy.secret import secrets_preserving_proxy
 
 from .findings import Evaluation, Findings, Remediation, plain
 from .harness import CapturedOptions, CapturedResource, ProgramRun
+from .pack_config import PackConfigError, validate_pack_config
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 
 
 def _level(value: Any) -> EnforcementLevel | None:
+    # Only called on validated config: every level string is one of the enum's values.
     if isinstance(value, EnforcementLevel):
         return value
     if isinstance(value, str):
@@ -64,7 +66,20 @@ def resolve_policy_config(
     """Each policy's effective enforcement level and config properties, reconciled as the Pulumi
     CLI does before it calls the pack's Configure (pulumi/pulumi `ReconcilePolicyPackConfig` in
     pkg/resource/analyzer/config.go): schema defaults, then the pack's initial config, then the
-    user's config, each layer's `all` before the policy's own entry."""
+    user's config, each layer's `all` before the policy's own entry.
+
+    Both configs are validated first (`pack_config.validate_pack_config`): a bad one raises
+    PackConfigError listing every problem. `policies` may be part of the pack, so entries naming
+    other policies are not reported here; the offline check validates the user's config against
+    the whole pack before it runs anything."""
+    problems = [
+        f"initial config: {problem}"
+        for problem in validate_pack_config(initial_config or {}, policies, partial=True)
+    ]
+    if config is not None:
+        problems += validate_pack_config(config, policies, partial=True)
+    if problems:
+        raise PackConfigError(problems)
     layers = [(initial_config or {}, True), (config or {}, False)]
     result = {}
     for policy in policies:
