@@ -16,7 +16,7 @@ from pulumi_policy.deserialize import deserialize_properties
 
 from . import sdk_compat
 from .fakes import outputs_for
-from .invokes import INVOKES
+from .invokes import INVOKES, InvokeAnswers
 from .model import DEFAULT_REGION, CapturedOptions, CapturedResource, RemoteComponent
 from .provider_check import CheckFailure, checked_inputs, region_of
 from .values import convert_refs
@@ -31,6 +31,7 @@ class RunState:
         stack: str,
         config: Mapping[str, str],
         stack_references: Mapping[str, Mapping[str, Any]] | None = None,
+        invoke_answers: InvokeAnswers | None = None,
     ) -> None:
         self.project = project
         self.stack = stack
@@ -38,7 +39,10 @@ class RunState:
         self.stack_references = dict(stack_references or {})
         self.resources: list[CapturedResource] = []
         self.providers: dict[str, CapturedResource] = {}
+        self.invoke_answers = invoke_answers or InvokeAnswers()
         self.unmocked_invokes: list[str] = []
+        # Each call answered empty (token, arguments): a failure names them.
+        self.empty_invokes: list[tuple[str, dict[str, Any]]] = []
         self.invokes: list[tuple[str, dict[str, Any]]] = []
         self.remote_components: list[RemoteComponent] = []
         self.lock = threading.Lock()
@@ -122,8 +126,8 @@ def _package_version(package: str) -> str:
 
 
 class AwsMocks(sdk_compat.Mocks):
-    """Answers invokes with realistic values, and stack-reference reads with the outputs the
-    check was given for them."""
+    """Answers invokes with the user's answers, else realistic values, and stack-reference
+    reads with the outputs the check was given for them."""
 
     def __init__(self, run: RunState) -> None:
         self._run = run
@@ -145,14 +149,20 @@ class AwsMocks(sdk_compat.Mocks):
     def call(self, args: sdk_compat.MockCallArgs) -> tuple[dict, list]:
         package = args.token.split(":")[0]
         provider = self._run.provider_for_ref(args.provider, package) if package == "aws" else None
+        call_args = dict(args.args)
+        answer = self._run.invoke_answers.answer(args.token, call_args)
         handler = INVOKES.get(args.token)
+        empty = answer is None and handler is None
         with self._run.lock:
-            self._run.invokes.append((args.token, dict(args.args)))
-            if handler is None:
+            self._run.invokes.append((args.token, call_args))
+            if empty:
                 self._run.unmocked_invokes.append(args.token)
+                self._run.empty_invokes.append((args.token, call_args))
+        if answer is not None:
+            return answer, []
         if handler is None:
             return {}, []
-        return handler(dict(args.args), region_of(provider), provider), []
+        return handler(dict(call_args), region_of(provider), provider), []
 
 
 class Monitor(sdk_compat.MockMonitor):

@@ -19,6 +19,7 @@ from typing import Any
 import pulumi
 
 from . import sdk_compat
+from .invokes import empty_answer_note, parse_invoke_answers
 from .model import ProgramError, ProgramRun
 from .monitor import AwsMocks, Monitor, RunState
 from .program_env import ProgramEnvironment, program_environment
@@ -143,9 +144,11 @@ def _execute(
                 program()
                 loop.run_until_complete(sdk_compat.wait_for_rpcs())
             except Exception as exc:
+                # An empty answer read as a value is the likely cause: name those calls.
+                note = empty_answer_note(run.empty_invokes)
                 if run.errors:
-                    raise ProgramError(run.errors[0]) from None
-                raise ProgramError(program_traceback(exc, program_dir)) from None
+                    raise ProgramError(run.errors[0] + note) from None
+                raise ProgramError(program_traceback(exc, program_dir) + note) from None
         outputs = _resolve_outputs(root)
     finally:
         sdk_compat.clear_stack_outputs()
@@ -174,20 +177,24 @@ def run_program(
     *,
     config_overrides: Mapping[str, Any] | None = None,
     stack_references: Mapping[str, Mapping[str, Any]] | None = None,
+    invoke_answers: Mapping[str, object] | None = None,
 ) -> ProgramRun:
     """Run the program in `program_dir` for `stack` under mocks and capture what it registers.
 
     `config_overrides` (qualified or project-relative keys, any JSON-able values) are applied
     over the stack file, for tests of variants; `stack_references` gives the outputs of the
-    stacks the program references by name. Raises ProgramError if the program fails.
+    stacks the program references by name; `invoke_answers` answers invokes by token, over
+    the built-in mocks (format: `policy.harness.invokes`). Raises ProgramError if the program
+    fails or the answers are malformed.
     """
+    answers = parse_invoke_answers(invoke_answers)
     program_dir = Path(program_dir).resolve()
     project = read_project_name(program_dir)
     environment = program_environment(program_dir)
     config, secret_keys = load_stack_config(program_dir, project, stack)
     for key, value in (config_overrides or {}).items():
         config[qualify(key, project)] = config_value(value)
-    run = RunState(project, stack, config, stack_references)
+    run = RunState(project, stack, config, stack_references, answers)
     return contextvars.copy_context().run(
         _execute,
         lambda: runpy.run_path(str(environment.main), run_name="__main__"),
@@ -205,8 +212,11 @@ def run_inline(
     stack: str = "test",
     config: Mapping[str, Any] | None = None,
     stack_references: Mapping[str, Mapping[str, Any]] | None = None,
+    invoke_answers: Mapping[str, object] | None = None,
 ) -> ProgramRun:
-    """Run a Python callable as a Pulumi program under mocks (for small test programs)."""
+    """Run a Python callable as a Pulumi program under mocks (for small test programs);
+    `invoke_answers` as for `run_program`."""
+    answers = parse_invoke_answers(invoke_answers)
     qualified = {qualify(k, project): config_value(v) for k, v in (config or {}).items()}
-    run = RunState(project, stack, qualified, stack_references)
+    run = RunState(project, stack, qualified, stack_references, answers)
     return contextvars.copy_context().run(_execute, program, run, [], None)
