@@ -1,12 +1,12 @@
 """What the pack covers of AWS Security Hub's FSBP standard, from the policies' own metadata
-(P12), and the README tables that show it.
+(P12), and the tables of docs/policies.md that show it.
 
     python -m policy.coverage            # print the policy, option and coverage tables
-    python -m policy.coverage --write    # refresh them in README.md between their markers
+    python -m policy.coverage --write    # refresh them in docs/policies.md between their markers
 
 A control is *covered* when a policy claims it in `controls`, *partial* when only in `partial`
 (the table says what is not checked), and otherwise listed here as not applicable or not
-covered, with the reason. A test fails when a control has no status or the README is stale.
+covered, with the reason. A test fails when a control has no status or the page is stale.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from .awsfacts import securityhub
 from .pack import POLICIES
 from .pack_config import describe
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+# The generated tables live in the policy reference page.
+README = Path(__file__).resolve().parent.parent / "docs" / "policies.md"
 OPTIONS_MARKER = "policy-options"
 
 # Controls no policy can decide before deployment: they judge runtime state, the root user, or
@@ -213,24 +214,21 @@ def _replace(text: str, marker: str, body: str) -> str:
         rf"(<!-- {marker}:start -->\n)(?:.*?\n)?(<!-- {marker}:end -->)", flags=re.DOTALL
     )
     if not pattern.search(text):
-        raise ValueError(f"README.md has no <!-- {marker}:start/end --> markers")
+        raise ValueError(f"{README.name} has no <!-- {marker}:start/end --> markers")
     return pattern.sub(lambda m: m.group(1) + body + "\n" + m.group(2), text)
 
 
 def refreshed_readme(text: str) -> str:
-    """README text with its generated tables brought up to date."""
+    """The page's text with its generated tables brought up to date."""
     text = _replace(text, "policy-table", policy_markdown())
-    if f"<!-- {OPTIONS_MARKER}:start -->" in text:
-        # The options table is newer than the other two; a README without its markers yet
-        # keeps passing the staleness test.
-        text = _replace(text, OPTIONS_MARKER, options_markdown())
+    text = _replace(text, OPTIONS_MARKER, options_markdown())
     return _replace(text, "fsbp-coverage", coverage_markdown(rows()))
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Print the tables, or write them into README.md."""
+    """Print the tables, or write them into docs/policies.md."""
     parser = argparse.ArgumentParser(prog="python -m policy.coverage")
-    parser.add_argument("--write", action="store_true", help="update README.md in place")
+    parser.add_argument("--write", action="store_true", help="update docs/policies.md in place")
     args = parser.parse_args(argv)
     if args.write:
         README.write_text(refreshed_readme(README.read_text()))

@@ -1,4 +1,4 @@
-"""P12: the FSBP coverage the README shows is generated from the policies' metadata, every
+"""P12: the FSBP coverage docs/policies.md shows is generated from the policies' metadata, every
 catalogued control has a status with a reason, and the target of issue 11 holds."""
 
 from __future__ import annotations
