@@ -91,7 +91,7 @@ BAD_CASES = {
     ),
     "malformed CIDR": (
         with_changes(regions=[region(vpcCidr="10.0.0.300/16")]),
-        f"{NS}:regions[0].vpcCidr: Input is not a valid IPv4 network",
+        f"{NS}:regions[0].vpcCidr: '10.0.0.300/16' is not an IPv4 network",
     ),
     "public VPC CIDR": (
         with_changes(regions=[region(vpcCidr="8.8.0.0/16")]),
@@ -141,11 +141,11 @@ BAD_CASES = {
     ),
     "unknown NAT strategy": (
         with_changes(network={"natStrategy": "two"}),
-        f"{NS}:network.natStrategy: Input should be 'single' or 'per-az'",
+        f"{NS}:network.natStrategy: 'two' is not allowed\n  allowed: 'single' or 'per-az'",
     ),
     "unknown role": (
         with_changes(regions=[region(role="backup")]),
-        f"{NS}:regions[0].role: Input should be 'primary' or 'secondary'",
+        f"{NS}:regions[0].role: 'backup' is not allowed\n  allowed: 'primary' or 'secondary'",
     ),
     "no primary region": (
         with_changes(regions=[region(role="secondary")]),
@@ -169,11 +169,11 @@ BAD_CASES = {
     ),
     "misspelt key": (
         with_changes(costCentre="CC-1"),
-        f"{NS}:costCentre is not a known config key",
+        f"{NS}:costCentre: not a known config key\n  did you mean costCenter?",
     ),
     "misspelt nested key": (
         with_changes(network={"natStrategey": "single"}),
-        f"{NS}:network.natStrategey: Extra inputs are not permitted",
+        f"{NS}:network.natStrategey: not a known key of network\n  did you mean natStrategy?",
     ),
     "uppercase environment": (
         with_changes(environment="Prod"),

@@ -130,7 +130,11 @@ def test_missing_certificate_for_secondary_region() -> None:
         ({"healthCheck": {"path": "health"}}, "compute.healthCheck.path", "absolute"),
         ({"healthCheck": {"matcher": "ok"}}, "compute.healthCheck.matcher", "HTTP code"),
         ({"accessLogPrefix": "/logs/"}, "compute.accessLogPrefix", "no leading"),
-        ({"certificateArns": {}}, "compute.certificateArns", "Extra inputs"),
+        (
+            {"certificateArns": {}},
+            "compute.certificateArns",
+            "did you mean certificateArn?",
+        ),
     ],
 )
 def test_bad_compute_values_name_the_key(compute: dict, key: str, fragment: str) -> None:
@@ -174,7 +178,7 @@ def test_bad_compute_values_name_the_key(compute: dict, key: str, fragment: str)
             "database.maxAllocatedStorageGb",
             "allocatedStorageGb",
         ),
-        ({"masterPassword": "hunter2"}, "database.masterPassword", "Extra inputs"),
+        ({"masterPassword": "hunter2"}, "database.masterPassword", "not a known key of database"),
     ],
 )
 def test_bad_database_values_name_the_key(database: dict, key: str, fragment: str) -> None:

@@ -3,34 +3,26 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import pulumi
 from pydantic import ValidationError
 
+from .errors import problems_of, render_problems
 from .stack import StackConfig
 
 
-class ConfigError(ValueError):
-    """Invalid stack config. The message names every offending key and what is allowed."""
+class ConfigError(pulumi.RunError, ValueError):
+    """Invalid stack config. The message has one block per error: the key, the value given,
+    what is allowed and the near miss.
 
-
-# Validators that check several fields at once start their message with the key they blame,
-# relative to where they run ("azs[1]: ..."); the formatter appends it to the location.
-_RELATIVE_KEY = re.compile(r"^((?:\[\d+\]|[A-Za-z]\w*)(?:\[\d+\]|\.[A-Za-z]\w*)*): (.*)$", re.S)
-
-
-def _format_error(namespace: str, loc: tuple[Any, ...], message: str) -> str:
-    parts = [f"[{p}]" if isinstance(p, int) else str(p) for p in loc]
-    match = _RELATIVE_KEY.match(message)
-    if match:
-        parts.append(match.group(1))
-        message = match.group(2)
-    key = ""
-    for part in parts:
-        key += part if part.startswith("[") or not key else "." + part
-    return f"{namespace}:{key}: {message}"
+    A RunError because the engine prints one as its message alone: the Python language host
+    (pulumi/pulumi sdk/python/cmd/pulumi-language-python-exec) logs `str(e)` for a
+    `pulumi.RunError` and the full traceback for any other exception, as does the SDK's inline
+    host (pulumi/automation/_server.py, `except RunError`); pulumi/errors.py: "resulting in a
+    clean exit rather than the usual verbose unhandled error logic". The offline check's
+    runner does the same. Still a ValueError, as it was, for callers that catch one.
+    """
 
 
 def _parse(raw: str) -> Any:
@@ -43,27 +35,15 @@ def _parse(raw: str) -> Any:
 
 
 def config_from_mapping(namespace: str, values: dict[str, Any]) -> StackConfig:
-    """Validate raw config values (camelCase keys without the namespace) into a StackConfig."""
-    known = {field.alias or name for name, field in StackConfig.model_fields.items()}
-    unknown = sorted(set(values) - known)
-    if unknown:
-        raise ConfigError(
-            "\n".join(
-                f"{namespace}:{key} is not a known config key; "
-                f"known keys: {', '.join(sorted(known))}"
-                for key in unknown
-            )
-        )
+    """Validate raw config values (camelCase keys without the namespace) into a StackConfig.
+
+    Raises ConfigError naming every problem at once: misspelt keys at any depth (StackConfig
+    forbids unknown keys at every level) come with the rest, not before them."""
     try:
         return StackConfig.model_validate(values)
     except ValidationError as exc:
-        lines = []
-        for error in exc.errors():
-            message = error["msg"].removeprefix("Value error, ")
-            if error["type"] == "missing":
-                message = "is required; set it with `pulumi config set`"
-            lines.append(_format_error(namespace, error["loc"], message))
-        raise ConfigError("invalid stack config:\n  " + "\n  ".join(lines)) from None
+        problems = problems_of(StackConfig, exc.errors())
+        raise ConfigError(render_problems(namespace, problems)) from None
 
 
 def load_config() -> StackConfig:

@@ -143,6 +143,14 @@ def _execute(
             try:
                 program()
                 loop.run_until_complete(sdk_compat.wait_for_rpcs())
+            except pulumi.RunError as exc:
+                # As the engine reports it: the Python language host logs a RunError's message
+                # alone and a traceback only for other exceptions (pulumi/pulumi
+                # sdk/python/cmd/pulumi-language-python-exec, `except pulumi.RunError as e:
+                # pulumi.log.error(str(e))`; the SDK's inline host, pulumi/automation/_server.py,
+                # does the same). Stack config errors (components.config.ConfigError) are
+                # RunErrors so that they read as one block per key, without frames.
+                raise ProgramError(run.errors[0] if run.errors else str(exc)) from None
             except Exception as exc:
                 # An empty answer read as a value is the likely cause: name those calls.
                 note = empty_answer_note(run.empty_invokes)
