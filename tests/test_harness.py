@@ -242,11 +242,21 @@ def test_check_cli_runs_the_real_stacks() -> None:
     assert data["types"]["aws:ec2/subnet:Subnet"] == 18
 
 
-def test_failures_of_this_repository_show_only_the_programs_frames() -> None:
+def test_failures_of_this_repository_show_only_the_programs_frames(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """P10: the harness lives inside this repository's program directory; its frames (the
-    runner's `_execute` and `run_path`) are not the program's and stay out of the error."""
+    runner's `_execute` and `run_path`) are not the program's and stay out of the error. (A
+    config error has no frames at all, as under the engine: a crash inside a tier stands in.)"""
+    import components.config.load as load
+
+    def broken_stack_config() -> object:
+        raise RuntimeError("a bug in the program")
+
+    monkeypatch.setattr(load, "load_config", broken_stack_config)
+    monkeypatch.setattr("components.config.load_config", broken_stack_config)
     with pytest.raises(ProgramError) as failure:
-        run_program(REPO_ROOT, "dev", config_overrides={"service": "x" * 40})
+        run_program(REPO_ROOT, "dev")
     message = str(failure.value)
-    assert "__main__.py" in message and "components/config/load.py" in message
+    assert "__main__.py" in message and "RuntimeError: a bug in the program" in message
     assert "policy/harness" not in message
