@@ -219,7 +219,7 @@ def test_a_program_directory_fails_naming_the_invoke_then_runs_with_an_answer_fi
             indent=2,
         )
     )
-    from policy.harness.invokes import read_invoke_answers
+    from policy.harness.invoke_answers import read_invoke_answers
 
     run = run_program(program, "test", invoke_answers=read_invoke_answers(answer_file))
     (task,) = run.of_type("aws:ecs/taskDefinition:TaskDefinition")
@@ -229,7 +229,7 @@ def test_a_program_directory_fails_naming_the_invoke_then_runs_with_an_answer_fi
 
 def test_an_answer_file_that_is_not_json_is_refused_naming_the_file(tmp_path: Path) -> None:
     answer_file = tmp_path / "answers.json"
-    from policy.harness.invokes import read_invoke_answers
+    from policy.harness.invoke_answers import read_invoke_answers
 
     answer_file.write_text("{'aws:ec2/getInstanceType:getInstanceType': {}}")
     with pytest.raises(ProgramError, match=rf"^invoke answers {answer_file}: not valid JSON"):

@@ -16,7 +16,8 @@ from pulumi_policy.deserialize import deserialize_properties
 
 from . import sdk_compat
 from .fakes import outputs_for
-from .invokes import INVOKES, InvokeAnswers
+from .invoke_answers import InvokeAnswers
+from .invokes import INVOKES
 from .model import DEFAULT_REGION, CapturedOptions, CapturedResource, RemoteComponent
 from .provider_check import CheckFailure, checked_inputs, region_of
 from .values import convert_refs
