@@ -7,6 +7,8 @@ credentials and no Pulumi CLI (P10, P13, P14).
                            [--format text|json|sarif|junit] [--fail-on SEVERITY] [--json]
                            [--stack-reference NAME=FILE.json ...] [--strict]
     python -m policy.check --state EXPORT.json [--config FILE] [--format ...]
+    python -m policy.check --list-policies [--config FILE] [--format text|json]
+    python -m policy.check --explain NAME [--config FILE] [--format text|json]
 
 Several stacks (a repeated --stack, or --all-stacks: every Pulumi.<stack>.yaml of the program
 directory) are checked in one process, sharing one import of the pulumi packages, the program's
@@ -14,16 +16,18 @@ own modules and the pack, and reported as one document that names the stack of e
 Paths on the command line are relative to the caller's working directory.
 
 Exit status, the worst over the stacks: 0 no mandatory violation at or above --fail-on
-(default low: any), 1 at least one, 2 a program, its config or a policy failed (naming which),
-or, with --strict, a program used components the check cannot expand. A stack that fails does
-not stop the others.
+(default low: any), 1 at least one, 2 a program, its stack config, the policy config (--config),
+a stack reference file or a policy failed (naming which), or, with --strict, a program used
+components the check cannot expand. A stack that fails does not stop the others, and a run that
+fails still writes its report in the format asked for, saying what failed and where. Every
+format agrees with the exit status: only what fails the run is a SARIF error or a JUnit failure.
+--explain with an unknown policy name exits 2.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
-import json
 import sys
 import time
 import warnings
@@ -38,7 +42,9 @@ if __name__ == "__main__":
     gc.disable()
 
 # The imports follow that switch on purpose.
+
 from .evaluate import evaluate
+from .explain import describe_policies
 from .findings import Evaluation
 from .harness import (
     ProgramError,
@@ -46,8 +52,16 @@ from .harness import (
     run_from_export,
     run_program,
 )
+from .inputs import (
+    InputError,
+    json_file,
+    load_pack_config,
+    stack_config_failure,
+    stack_config_location,
+    stack_references,
+)
 from .pack import INITIAL_CONFIG, PACK_ENFORCEMENT, PACK_NAME, POLICIES
-from .report import SEVERITY_ORDER, Report, failed_run
+from .report import SEVERITY_ORDER, Report, RunFailure, failed_run
 from .stack_reports import StackReports
 
 FORMATS = ("text", "json", "sarif", "junit")
@@ -108,12 +122,23 @@ def _main(argv: list[str] | None) -> int:
         help="check every Pulumi.<stack>.yaml of the program directory",
     )
     source.add_argument("--state", help="a `pulumi stack export` file to check instead")
+    source.add_argument(
+        "--list-policies", action="store_true", help="list the policies (text or --format json)"
+    )
+    source.add_argument(
+        "--explain", metavar="NAME", help="what a policy checks, its controls, config, example"
+    )
     parser.add_argument(
         "--program",
         default=".",
         help="Pulumi Python program directory (default: the current directory)",
     )
     parser.add_argument("--config", help="policy pack config JSON (as --policy-pack-config)")
+    parser.add_argument(
+        "--invoke-answers",
+        metavar="FILE",
+        help="JSON object of answers to the program's invokes, keyed by invoke token",
+    )
     parser.add_argument("--format", choices=FORMATS, default="text", help="report format")
     parser.add_argument("--json", action="store_true", help="same as --format json")
     parser.add_argument(
@@ -147,8 +172,6 @@ def _main(argv: list[str] | None) -> int:
     # into the program's directory while a program runs.
     try:
         program_dir = Path(args.program).resolve()
-        pack_config = json.loads(Path(args.config).read_text()) if args.config else None
-        references = _stack_references(args.stack_reference)
         state = Path(args.state).resolve() if args.state else None
         stacks = (
             _all_stacks(program_dir) if args.all_stacks else list(dict.fromkeys(args.stack or ()))
@@ -156,15 +179,22 @@ def _main(argv: list[str] | None) -> int:
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    # Input files: a bad one fails every stack, reported in the format asked for.
+    failure = None
+    try:
+        pack_config = load_pack_config(args.config)
+        references = stack_references(args.stack_reference)
+        answers = json_file("--invoke-answers", args.invoke_answers, "invoke-answers")
+    except InputError as exc:
+        print(f"error: {exc.failure.message}", file=sys.stderr)
+        failure, pack_config, references, answers = exc.failure, None, {}, None
+
+    if args.list_policies or args.explain:
+        return 2 if failure else describe_policies(args.explain, pack_config, fmt)
 
     options = {"fail_on": args.fail_on, "strict": args.strict}
     if state is not None:
-        try:
-            run = run_from_export(state)
-        except ProgramError as exc:
-            print(f"error: state {args.state} failed:\n{exc}", file=sys.stderr)
-            return 2
-        report = _evaluated(run, program_dir, pack_config, time.perf_counter(), options)
+        report = _check_state(state, program_dir, pack_config, failure, options)
         sys.stdout.write(report.render(fmt))
         return report.status
 
@@ -172,13 +202,54 @@ def _main(argv: list[str] | None) -> int:
     for index, stack in enumerate(stacks):
         if index:
             _collect_between_stacks()
-        reports.append(_check_stack(program_dir, stack, pack_config, references, options))
+        if failure is not None:
+            reports.append(_failed(program_dir, stack, failure, options))
+            continue
+        reports.append(_check_stack(program_dir, stack, pack_config, references, options, answers))
     if args.all_stacks or len(reports) > 1:
         document = StackReports(reports)
         sys.stdout.write(document.render(fmt))
         return document.status
     sys.stdout.write(reports[0].render(fmt))
     return reports[0].status
+
+
+def _failed(
+    program_dir: Path, stack: str, failure: RunFailure, options: Mapping[str, Any]
+) -> Report:
+    """The report of a stack whose run failed before any policy ran."""
+    try:
+        project = read_project_name(program_dir)
+    except ProgramError:
+        project = program_dir.name  # The missing Pulumi.yaml is the failure reported.
+    return Report(
+        failed_run(project, stack),
+        Evaluation(violations=[], seconds=0.0),
+        POLICIES,
+        program_dir,
+        PACK_NAME,
+        failure=failure,
+        **options,
+    )
+
+
+def _check_state(
+    state: Path,
+    program_dir: Path,
+    pack_config: Mapping[str, Any] | None,
+    failure: RunFailure | None,
+    options: Mapping[str, Any],
+) -> Report:
+    started = time.perf_counter()
+    if failure is None:
+        try:
+            run = run_from_export(state)
+        except ProgramError as exc:
+            print(f"error: state {state} failed:\n{exc}", file=sys.stderr)
+            failure = RunFailure("state", str(exc), str(state), 1)
+        else:
+            return _evaluated(run, program_dir, pack_config, started, options)
+    return _failed(program_dir, state.stem, failure, options)
 
 
 def _all_stacks(program_dir: Path) -> list[str]:
@@ -197,27 +268,30 @@ def _check_stack(
     pack_config: Mapping[str, Any] | None,
     references: Mapping[str, Mapping[str, Any]],
     options: Mapping[str, Any],
+    answers: Mapping[str, Any] | None = None,
 ) -> Report:
     """One stack's report; a program or config that fails is reported, not raised, so the
     stacks after it are still checked."""
     started = time.perf_counter()
     try:
-        run = run_program(program_dir, stack, stack_references=references)
+        failure = stack_config_failure(program_dir, stack)
+        if failure is None:
+            run = run_program(
+                program_dir, stack, stack_references=references, invoke_answers=answers
+            )
     except ProgramError as exc:
-        print(f"error: program {program_dir} stack {stack} failed:\n{exc}", file=sys.stderr)
-        try:
-            project = read_project_name(program_dir)
-        except ProgramError:
-            project = program_dir.name  # The missing Pulumi.yaml is the failure reported.
-        return Report(
-            failed_run(project, stack),
-            Evaluation(violations=[], seconds=0.0),
-            POLICIES,
-            program_dir,
-            PACK_NAME,
-            failure=str(exc),
-            **options,
+        if exc.config:
+            where, line = stack_config_location(program_dir, stack, str(exc))
+            failure = RunFailure("stack-config", str(exc), where, line)
+        else:
+            failure = RunFailure("program", str(exc), exc.file, exc.line)
+    if failure is not None:
+        print(
+            f"error: program {program_dir} stack {stack} failed ({failure.kind}):\n"
+            f"{failure.message}",
+            file=sys.stderr,
         )
+        return _failed(program_dir, stack, failure, options)
     return _evaluated(run, program_dir, pack_config, started, options)
 
 
@@ -229,13 +303,17 @@ def _evaluated(
     options: Mapping[str, Any],
 ) -> Report:
     """Evaluate the pack on a run; its timing and failures go to stderr."""
-    evaluation = evaluate(
-        run,
-        POLICIES,
-        pack_level=PACK_ENFORCEMENT,
-        initial_config=INITIAL_CONFIG,
-        config=pack_config,
-    )
+    try:
+        evaluation = evaluate(
+            run,
+            POLICIES,
+            pack_level=PACK_ENFORCEMENT,
+            initial_config=INITIAL_CONFIG,
+            config=pack_config,
+        )
+    except ValueError as exc:  # the pack config (a policy that raises is an evaluation error)
+        print(f"error: policy config: {exc}", file=sys.stderr)
+        return _failed(program_dir, run.stack, RunFailure("policy-config", str(exc)), options)
     print(
         f"{run.stack}: {len(run.resources)} resources checked in "
         f"{time.perf_counter() - started:.2f} s (policies {evaluation.seconds:.2f} s)",
@@ -248,23 +326,6 @@ def _evaluated(
         names = ", ".join(f"{c.name} ({c.type})" for c in run.remote_components)
         print(f"error: components not expanded (--strict): {names}", file=sys.stderr)
     return Report(run, evaluation, POLICIES, program_dir, PACK_NAME, **options)
-
-
-def _stack_references(pairs: list[str]) -> dict[str, dict[str, Any]]:
-    """NAME=FILE.json pairs as stack name -> outputs."""
-    references = {}
-    for pair in pairs:
-        name, separator, path = pair.partition("=")
-        if not separator or not name or not path:
-            raise ValueError(f"--stack-reference {pair!r}: write NAME=FILE.json")
-        try:
-            outputs = json.loads(Path(path).read_text())
-        except (OSError, json.JSONDecodeError) as exc:
-            raise ValueError(f"--stack-reference {name}: {exc}") from None
-        if not isinstance(outputs, dict):
-            raise ValueError(f"--stack-reference {name}: {path} is not a JSON object of outputs")
-        references[name] = outputs
-    return references
 
 
 if __name__ == "__main__":

@@ -1,31 +1,66 @@
-"""The offline check's reports (P13): text for people, JSON (the contract), SARIF 2.1.0 for
-code-scanning tools and JUnit XML for CI test views.
+"""The offline check's reports (P13, P17): text for people, JSON (the contract), SARIF 2.1.0
+for code-scanning tools and JUnit XML for CI test views (`policy/junit.py`).
 
 Every format lists findings sorted by (policy, URN, message), so two runs print the same bytes;
-timings go to stderr, never into a report. SARIF maps severity to level (critical and high:
-error, medium: warning, low: note), carries each policy's help (remediation steps) and URL, the
-resource's URN as a logical location, and the file and line that registered it as the physical
-location. Suppressed findings appear with their exemption's reason; JUnit marks them skipped.
+timings go to stderr, never into a report. Every format agrees with the exit status on what
+fails: only a mandatory violation at or above `--fail-on` is a SARIF `error` or a JUnit
+`<failure>` (and `"failing": true` in JSON); severity stays in SARIF's `security-severity` and
+each finding's properties. Findings carry the policy's Security Hub control IDs and URL. A run
+that fails before any policy ran (its program, its stack config, the policy config or a stack
+reference) still gets a valid document in the format asked for, saying what failed and where:
+JSON `errors` with file and line, SARIF `executionSuccessful: false` with a notification, a
+JUnit `<error>`. Suppressed findings appear with their exemption's reason.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-from pulumi_policy import Policy, ResourceValidationPolicy
+from pulumi_policy import Policy
 
+from .explain import controls_of
 from .findings import Evaluation, Violation
-from .harness import CapturedResource, ProgramRun
+from .harness import ProgramRun
+from .junit import junit, junit_groups, xml_text
+from .report_text import outcome_counts, stack_text
 from .sarif import INFORMATION_URI, sarif_log, sarif_result, sarif_rule
 
-PROGRAM_FAILED = "program"
-"""The JUnit suite (single stack) or class (several) of a stack whose program failed."""
+FAILURE_KINDS = (
+    "program",
+    "stack-config",
+    "policy-config",
+    "stack-reference",
+    "invoke-answers",
+    "state",
+)
+_FRAME = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+)', re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class RunFailure:
+    """Why a stack's run failed before any policy ran: its kind (one of FAILURE_KINDS), the
+    message, and the file and line to look at when known."""
+
+    kind: str
+    message: str
+    file: str | None = None
+    line: int | None = None
+
+
+def last_frame(traceback_text: str) -> tuple[str, int] | None:
+    """(file, line) of a formatted traceback's last frame."""
+    frames = _FRAME.findall(traceback_text)
+    return (frames[-1][0], int(frames[-1][1])) if frames else None
+
 
 SEVERITY_ORDER = ("low", "medium", "high", "critical")
 
@@ -53,8 +88,8 @@ def failed_run(project: str, stack: str) -> ProgramRun:
 class Report:
     """One run's findings, rendered in each format.
 
-    `failure` is the error of a stack whose program or config failed (its run is then empty);
-    `fail_on` and `strict` are the check's options that decide the stack's exit status.
+    `failure` says why a stack's run failed before any policy ran (its run is then empty);
+    `fail_on` and `strict` are the check's options that decide what fails and the exit status.
     """
 
     def __init__(
@@ -65,7 +100,7 @@ class Report:
         program_dir: Path,
         pack_name: str,
         *,
-        failure: str | None = None,
+        failure: RunFailure | None = None,
         fail_on: str = "low",
         strict: bool = False,
     ) -> None:
@@ -74,18 +109,48 @@ class Report:
         self.pack_name = pack_name
         self.failure, self.fail_on, self.strict = failure, fail_on, strict
         self.by_urn = run.by_urn()
+        self.by_policy = {p.name: p for p in self.policies}
         self._files: dict[str, str] = {}
+
+    @cached_property
+    def failing(self) -> frozenset[Violation]:
+        """The violations that fail the run: mandatory, at or above `fail_on`."""
+        return frozenset(failing(self.evaluation, self.fail_on))
+
+    def fails(self, violation: Violation) -> bool:
+        """Whether a violation fails the run (the one meaning every format uses)."""
+        return violation in self.failing
 
     @property
     def status(self) -> int:
-        """The stack's exit status: 2 when its program, its config or a policy failed (or,
-        strict, a component could not be expanded), 1 when a mandatory violation at or above
-        `fail_on` remains, else 0."""
+        """The stack's exit status: 2 when its run or a policy failed (or, strict, a component
+        could not be expanded), 1 when a violation fails the run, else 0."""
         if self.failure or self.evaluation.errors:
             return 2
         if self.strict and self.run.remote_components:
             return 2
-        return 1 if failing(self.evaluation, self.fail_on) else 0
+        return 1 if self.failing else 0
+
+    def counts(self) -> dict[str, int]:
+        """The findings by outcome: failing, mandatory below --fail-on, advisory, suppressed,
+        errors (policy errors, or 1 for a failed run)."""
+        evaluation = self.evaluation
+        mandatory = len(evaluation.mandatory)
+        return {
+            "failing": len(self.failing),
+            "belowFailOn": mandatory - len(self.failing),
+            "advisory": len(evaluation.violations) - mandatory,
+            "suppressed": len(evaluation.suppressed),
+            "remediations": len(evaluation.remediations),
+            "errors": len(evaluation.errors) + (self.failure is not None),
+        }
+
+    def outcome(self) -> str:
+        """The text report's last line: PASS or FAIL, the counts and the exit status."""
+        verdict = "PASS" if self.status == 0 else "FAIL"
+        if self.failure is not None:
+            return f"{verdict}: {self.failure.kind} failed, no policy was evaluated (exit 2)"
+        return f"{verdict}: {outcome_counts(self.counts(), self.fail_on)} (exit {self.status})"
 
     # Shared ------------------------------------------------------------------------------
 
@@ -95,11 +160,20 @@ class Report:
         source = resource.source if resource is not None else None
         if source is None:
             return None
+        return self._file(source[0]), source[1]
+
+    def failure_location(self) -> tuple[str, int] | None:
+        """(path relative to the program directory, line) of the failed run's cause."""
+        if self.failure is None or self.failure.file is None:
+            return None
+        return self._file(self.failure.file), self.failure.line or 1
+
+    def _file(self, uri_text: str) -> str:
         # Cached per file: JUnit asks for a location per policy and resource (thousands on a
         # big stack) from a few dozen files, and resolving a path is a syscall per component.
-        if source[0] not in self._files:
-            self._files[source[0]] = self._relative(source[0])
-        return self._files[source[0]], source[1]
+        if uri_text not in self._files:
+            self._files[uri_text] = self._relative(uri_text)
+        return self._files[uri_text]
 
     def _relative(self, uri_text: str) -> str:
         uri = urlparse(uri_text)
@@ -122,25 +196,56 @@ class Report:
             data["location"] = f"{where[0]}:{where[1]}"
         return data
 
+    def _finding(self, item: Any) -> dict[str, Any]:
+        """A violation or suppressed finding with its location, its policy's controls and URL,
+        and (violations) whether it fails the run."""
+        data = self._located(item)
+        if isinstance(item, Violation):
+            data["failing"] = self.fails(item)
+        policy = self.by_policy.get(item.policy)
+        data["controls"] = [c["id"] for c in controls_of(policy)] if policy else []
+        data["url"] = getattr(policy, "url", None)
+        return data
+
+    def errors(self) -> list[dict[str, Any]]:
+        """The failed run (policy null) or the policies that raised, each with its kind and
+        the file and line to look at (the program's frame, the config file; for a policy, the
+        last frame of its traceback)."""
+        if self.failure is not None:
+            where = self.failure_location()
+            return [
+                {
+                    "policy": None,
+                    "kind": self.failure.kind,
+                    "urn": self.run.stack_urn,
+                    "error": self.failure.message,
+                    "file": where[0] if where else None,
+                    "line": where[1] if where else None,
+                }
+            ]
+        found = []
+        for e in self.evaluation.errors:
+            frame = last_frame(e.error)
+            data = {**self._located(e), "kind": "policy"}
+            data["file"] = self._file(frame[0]) if frame else None
+            data["line"] = frame[1] if frame else None
+            found.append(data)
+        return found
+
     # JSON --------------------------------------------------------------------------------
 
     def as_json(self) -> dict[str, Any]:
-        """The contract's JSON object, with the suppressed findings, remediations, policy
-        errors (and the program's, if it failed) and unmocked invokes beside the violations."""
+        """The contract's JSON object, with the suppressed findings, remediations, errors (the
+        failed run's, or the policies') and unmocked invokes beside the violations."""
         run, evaluation = self.run, self.evaluation
-        errors = [e.as_dict() for e in evaluation.errors]
-        if self.failure is not None:
-            # No policy failed (`policy` is null): the program or its config did, before any
-            # policy ran.
-            errors.insert(0, {"policy": None, "urn": run.stack_urn, "error": self.failure})
         return {
             "stack": run.stack,
             "resources": len(run.resources),
             "types": dict(sorted(Counter(r.type for r in run.resources).items())),
-            "violations": [self._located(v) for v in evaluation.violations],
-            "suppressed": [self._located(s) for s in evaluation.suppressed],
+            "violations": [self._finding(v) for v in evaluation.violations],
+            "suppressed": [self._finding(s) for s in evaluation.suppressed],
             "remediations": [r.as_dict() for r in evaluation.remediations],
-            "errors": errors,
+            "errors": self.errors(),
             "unmockedInvokes": sorted(set(run.unmocked_invokes)),
             "unexpandedComponents": [
                 {"urn": c.urn, "type": c.type, "name": c.name} for c in run.remote_components
@@ -153,51 +258,8 @@ class Report:
     # Text --------------------------------------------------------------------------------
 
     def text(self) -> str:
-        data = self.as_json()
-        if self.failure is not None:
-            lines = [f"Stack {data['stack']}: failed, no policy was evaluated"]
-            lines += [f"  {line}" for line in self.failure.rstrip().splitlines()]
-            return "\n".join(lines) + "\n"
-        lines = [f"Stack {data['stack']}: {data['resources']} resources"]
-        width = max((len(t) for t in data["types"]), default=0)
-        lines += [f"  {t:<{width}}  {n}" for t, n in data["types"].items()]
-        if data["unmockedInvokes"]:
-            lines.append(
-                "Invokes answered with empty results (not mocked): "
-                + ", ".join(data["unmockedInvokes"])
-            )
-        if data["unexpandedComponents"]:
-            lines.append(
-                "Components not expanded (their children are not checked): "
-                + ", ".join(f"{c['name']} ({c['type']})" for c in data["unexpandedComponents"])
-            )
-        for level in ("mandatory", "advisory"):
-            found = [v for v in data["violations"] if v["enforcement"] == level]
-            lines.append(f"{level.capitalize()} violations: {len(found)}")
-            lines += [
-                f"  [{v['policy']}] ({v['severity']}) {v['name']} ({v['type']}): {v['message']}"
-                + (f"  at {v['location']}" if "location" in v else "")
-                for v in found
-            ]
-        if data["suppressed"]:
-            lines.append(f"Suppressed by exemptions: {len(data['suppressed'])}")
-            for s in data["suppressed"]:
-                until = f", until {s['expires']}" if s["expires"] else ""
-                ticket = f", {s['ticket']}" if s["ticket"] else ""
-                lines.append(
-                    f"  [{s['policy']}] {s['name']}: {s['message']} (exempt: {s['reason']}"
-                    f"{ticket}{until})"
-                )
-        if data["remediations"]:
-            lines.append(f"Remediated: {len(data['remediations'])}")
-            lines += [
-                f"  [{r['policy']}] {r['name']} ({r['type']}): set {', '.join(r['changed'])}"
-                for r in data["remediations"]
-            ]
-        for error in data["errors"]:
-            lines.append(f"Policy error: {error['policy']} on {error['urn']}")
-            lines += [f"  {line}" for line in error["error"].rstrip().splitlines()[-3:]]
-        return "\n".join(lines) + "\n"
+        """The text report (see `policy/report_text.py`)."""
+        return stack_text(self)
 
     # SARIF -------------------------------------------------------------------------------
 
@@ -207,34 +269,23 @@ class Report:
 
     def sarif_run(self) -> dict[str, Any]:
         """This stack's SARIF run: its id (`automationDetails.id`, the code-scanning
-        category) names pack, project and stack, so several stacks' runs stay apart."""
+        category) names pack, project and stack, so several stacks' runs stay apart. A failed
+        run or a policy that raised makes `executionSuccessful` false, with a notification
+        that carries the message and, when known, the file and line."""
         index = {p.name: i for i, p in enumerate(self.policies)}
-        results = [self._sarif_result(v, index) for v in self.evaluation.violations]
+        results = [
+            self._sarif_result(v, index, fails=self.fails(v)) for v in self.evaluation.violations
+        ]
         results += [
             self._sarif_result(s, index, suppressed=True) for s in self.evaluation.suppressed
         ]
-        notifications: list[dict[str, Any]] = []
-        if self.failure is not None:
-            notifications.append(
-                {
-                    "level": "error",
-                    "message": {"text": f"stack {self.run.stack} failed: {self.failure.strip()}"},
-                }
-            )
-        notifications += [
-            {
-                "level": "error",
-                "message": {"text": f"policy {e.policy} failed on {e.urn}: {e.error.strip()}"},
-                "descriptor": {"id": e.policy},
-            }
-            for e in self.evaluation.errors
-        ]
+        notifications = [self._notification(error) for error in self.errors()]
         return {
             "tool": {
                 "driver": {
                     "name": self.pack_name,
                     "informationUri": INFORMATION_URI,
-                    "rules": [sarif_rule(p) for p in self.policies],
+                    "rules": [sarif_rule(p, self.fail_on) for p in self.policies],
                 }
             },
             "automationDetails": {"id": f"{self.pack_name}/{self.run.project}/{self.run.stack}/"},
@@ -251,11 +302,44 @@ class Report:
             "properties": {"project": self.run.project, "stack": self.run.stack},
         }
 
+    def _notification(self, error: Mapping[str, Any]) -> dict[str, Any]:
+        if error["policy"] is None:
+            text = f"stack {self.run.stack}: {error['kind']} failed: {error['error'].strip()}"
+            descriptor = f"{error['kind']}-failed"
+        else:
+            text = f"policy {error['policy']} failed on {error['urn']}: {error['error'].strip()}"
+            descriptor = error["policy"]
+        notification: dict[str, Any] = {
+            "level": "error",
+            "message": {"text": text},
+            "descriptor": {"id": descriptor},
+        }
+        if error["file"]:
+            artifact: dict[str, str] = {"uri": Path(error["file"]).as_posix()}
+            if Path(error["file"]).is_absolute():
+                artifact["uri"] = Path(error["file"]).as_uri()
+            else:
+                artifact["uriBaseId"] = "PROGRAM"
+            notification["locations"] = [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": artifact,
+                        "region": {"startLine": error["line"] or 1},
+                    }
+                }
+            ]
+        return notification
+
     def _sarif_result(
-        self, item: Any, index: Mapping[str, int], *, suppressed: bool = False
+        self,
+        item: Any,
+        index: Mapping[str, int],
+        *,
+        fails: bool = False,
+        suppressed: bool = False,
     ) -> dict[str, Any]:
         where = self.location(item.urn) or (self.stack_file(), 1)
-        return sarif_result(item, index, self.run.stack, where, suppressed=suppressed)
+        return sarif_result(item, index, self.run.stack, where, fails=fails, suppressed=suppressed)
 
     def sarif_text(self) -> str:
         return json.dumps(self.sarif(), indent=2) + "\n"
@@ -263,106 +347,12 @@ class Report:
     # JUnit -------------------------------------------------------------------------------
 
     def junit(self) -> ET.Element:
-        """JUnit XML: a suite per policy, a case per policy and resource it applies to (a
-        failure per violation, skipped when an exemption suppresses it), and one case for the
-        stack where a stack policy found nothing; a failed program is one suite whose case
-        has an `<error>`."""
-        root = ET.Element("testsuites", name=f"{self.pack_name} {self.run.stack}")
-        totals: Counter[str] = Counter()
-        for name, cases, counts in self.junit_groups():
-            suite = ET.SubElement(root, "testsuite", name=name)
-            suite.extend(cases)
-            set_counts(suite, counts)
-            totals += counts
-        set_counts(root, totals)
-        return root
+        """JUnit XML (see `policy/junit.py`)."""
+        return junit(self)
 
     def junit_groups(self) -> list[tuple[str, list[ET.Element], Counter[str]]]:
-        """(policy, its test cases, their counts) for every policy in pack order; for a stack
-        whose program failed, a single group with the failure as an error case."""
-        stack = self.run.stack
-        if self.failure is not None:
-            case = ET.Element("testcase", classname=PROGRAM_FAILED, name=f"stack {stack}")
-            ET.SubElement(case, "error", message="program failed").text = self.failure
-            return [(PROGRAM_FAILED, [case], Counter(tests=1, errors=1))]
-        evaluation = self.evaluation
-        violations: dict[tuple[str, str], list[Violation]] = {}
-        for v in evaluation.violations:
-            violations.setdefault((v.policy, v.urn), []).append(v)
-        suppressed: dict[tuple[str, str], list[Any]] = {}
-        for s in evaluation.suppressed:
-            suppressed.setdefault((s.policy, s.urn), []).append(s)
-        errors: dict[str, list[Any]] = {}
-        for e in evaluation.errors:
-            errors.setdefault(e.policy, []).append(e)
-        # By URN: registration order varies between runs (outputs resolve asynchronously).
-        resources = sorted(
-            (r for r in self.run.resources if r.custom and not r.type.startswith("pulumi:")),
-            key=lambda r: r.urn,
-        )
-        groups = []
-        for policy in self.policies:
-            cases: list[ET.Element] = []
-            counts: Counter[str] = Counter()
-            if isinstance(policy, ResourceValidationPolicy):
-                types = getattr(policy, "resource_types", None)
-                targets = [r for r in resources if types is None or r.type in types]
-            else:
-                flagged = {urn for (name, urn) in violations if name == policy.name}
-                flagged |= {urn for (name, urn) in suppressed if name == policy.name}
-                targets = [r for r in resources if r.urn in flagged]
-                if not flagged:
-                    cases.append(
-                        ET.Element("testcase", classname=policy.name, name=f"stack {stack}")
-                    )
-                    counts["tests"] += 1
-            for resource in targets:
-                counts["tests"] += 1
-                case = self._junit_case(policy.name, resource)
-                cases.append(case)
-                key = (policy.name, resource.urn)
-                for v in violations.get(key, []):
-                    failure = ET.SubElement(
-                        case, "failure", message=v.message, type=f"{v.enforcement}/{v.severity}"
-                    )
-                    failure.text = v.message
-                if violations.get(key):
-                    counts["failures"] += 1
-                elif suppressed.get(key):
-                    reasons = "; ".join(sorted({s.reason for s in suppressed[key]}))
-                    ET.SubElement(case, "skipped", message=f"exempt: {reasons}")
-                    counts["skipped"] += 1
-            target_urns = {r.urn for r in targets}
-            stack_level = [
-                v
-                for (name, urn), found in violations.items()
-                for v in found
-                if name == policy.name and urn not in target_urns
-            ]
-            if stack_level:
-                counts["tests"] += 1
-                counts["failures"] += 1
-                case = ET.Element("testcase", classname=policy.name, name=f"stack {stack}")
-                cases.append(case)
-                for v in stack_level:
-                    ET.SubElement(
-                        case, "failure", message=v.message, type=v.severity
-                    ).text = v.message
-            for e in errors.get(policy.name, []):
-                counts["tests"] += 1
-                counts["errors"] += 1
-                case = ET.Element("testcase", classname=policy.name, name=e.urn)
-                cases.append(case)
-                ET.SubElement(case, "error", message="policy raised").text = e.error
-            groups.append((policy.name, cases, counts))
-        return groups
-
-    def _junit_case(self, policy: str, resource: CapturedResource) -> ET.Element:
-        attributes = {"classname": policy, "name": f"{resource.name} ({resource.type})"}
-        where = self.location(resource.urn)
-        if where is not None:
-            attributes |= {"file": where[0], "line": str(where[1])}
-        return ET.Element("testcase", attributes)
+        """(policy, its test cases, their counts) for every policy in pack order."""
+        return junit_groups(self)
 
     def junit_text(self) -> str:
         return xml_text(self.junit())
@@ -375,15 +365,3 @@ class Report:
             "sarif": self.sarif_text,
             "junit": self.junit_text,
         }[fmt]()
-
-
-def set_counts(element: ET.Element, counts: Mapping[str, int]) -> None:
-    """A JUnit suite's tests/failures/errors/skipped attributes."""
-    for key in ("tests", "failures", "errors", "skipped"):
-        element.set(key, str(counts.get(key, 0)))
-
-
-def xml_text(root: ET.Element) -> str:
-    """The JUnit document as indented text with its XML declaration."""
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"

@@ -4,8 +4,10 @@ Several stacks checked in one run render as one document (`StackReports`): the t
 section per stack and a summary; the JSON keeps the one-stack keys (findings from every stack,
 each naming its stack) and adds `stacks`, a summary per stack; SARIF has one run per stack,
 told apart by `automationDetails.id` as GitHub code scanning requires (it no longer merges
-runs of one tool and category); JUnit has one test suite per stack. A stack whose program or
-config failed is in every format as an error, never dropped.
+runs of one tool and category); JUnit has one test suite per stack. A stack whose run failed
+(program, stack config, policy config) is in every format as an error, never dropped. What
+fails is decided per stack with the same `--fail-on` (`Report.fails`); the text ends with a
+PASS/FAIL line per stack and one overall.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .report import Report, set_counts, xml_text
+from .junit import set_counts, xml_text
+from .report import Report, outcome_counts
 from .sarif import sarif_log
 
 
@@ -28,6 +31,7 @@ class StackReports:
             raise ValueError("no stack to report")
         self.reports = list(reports)
         self.pack_name = reports[0].pack_name
+        self.fail_on = reports[0].fail_on
 
     @property
     def status(self) -> int:
@@ -64,23 +68,21 @@ class StackReports:
         }
 
     def text(self) -> str:
-        """Each stack's text report as a section, then a line per stack."""
+        """Each stack's text report as a section, then a line per stack and, last, the overall
+        PASS or FAIL with the counts over every stack."""
         sections = [r.text() for r in self.reports]
         count = len(self.reports)
         lines = [f"Summary: {count} stack{'s' if count != 1 else ''}, exit status {self.status}"]
+        lines += [f"  {r.run.stack}: {r.outcome()}" for r in self.reports]
+        totals: Counter[str] = Counter()
         for report in self.reports:
-            summary = _stack_summary(report, report.as_json())
-            if report.failure is not None:
-                outcome = "program or config failed"
-            else:
-                counts = summary["counts"]
-                outcome = (
-                    f"{summary['resources']} resources, {counts['mandatory']} mandatory, "
-                    f"{counts['advisory']} advisory, {counts['suppressed']} suppressed"
-                )
-                if counts["errors"]:
-                    outcome += f", {counts['errors']} policy errors"
-            lines.append(f"  {report.run.stack}: {outcome} (exit {report.status})")
+            totals.update(report.counts())
+        failed = sum(r.status != 0 for r in self.reports)
+        verdict = "PASS" if self.status == 0 else "FAIL"
+        lines.append(
+            f"{verdict}: {count} stacks ({count - failed} passed, {failed} failed), "
+            f"{outcome_counts(totals, self.fail_on)} (exit {self.status})"
+        )
         return "\n".join([*sections, "\n".join(lines) + "\n"])
 
     def sarif(self) -> dict[str, Any]:
@@ -130,6 +132,7 @@ def _stack_summary(report: Report, data: Mapping[str, Any]) -> dict[str, Any]:
         "resources": data["resources"],
         "types": data["types"],
         "counts": {
+            "failing": sum(v["failing"] for v in violations),
             "mandatory": sum(v["enforcement"] == "mandatory" for v in violations),
             "advisory": sum(v["enforcement"] == "advisory" for v in violations),
             "suppressed": len(data["suppressed"]),

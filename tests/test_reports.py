@@ -3,6 +3,7 @@ JUnit XML), deterministic output, --fail-on, and exit 2 for a policy that crashe
 
 from __future__ import annotations
 
+import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -77,9 +78,9 @@ def test_sarif_results_locate_the_resource(findings: Report) -> None:
     results = sarif["runs"][0]["results"]
     by_rule = {(r["ruleId"], r["locations"][0]["logicalLocations"][0]["name"]): r for r in results}
     ingress = by_rule[("security-group-ingress", "open")]
-    assert ingress["level"] == "error"  # critical
+    assert ingress["level"] == "error"  # mandatory: fails the run at the default --fail-on
     rotation = by_rule[("kms-key-rotation", "open-key")]
-    assert rotation["level"] == "warning"  # medium
+    assert rotation["level"] == "error" and rotation["properties"]["severity"] == "medium"
     location = rotation["locations"][0]
     assert location["logicalLocations"][0]["fullyQualifiedName"].endswith("::open-key")
     # The file and line of this test that registered the key.
@@ -88,6 +89,7 @@ def test_sarif_results_locate_the_resource(findings: Report) -> None:
     source = Path(__file__).read_text().splitlines()
     assert 'aws.kms.Key("open-key")' in source[physical["region"]["startLine"] - 1]
     suppressed = by_rule[("kms-key-rotation", "legacy")]
+    assert suppressed["level"] == "warning"  # a suppressed finding never fails the run
     assert suppressed["suppressions"] == [
         {"kind": "external", "status": "accepted", "justification": "imported key (SEC-9)"}
     ]
@@ -134,18 +136,18 @@ def test_two_runs_print_the_same_bytes(capsys: pytest.CaptureFixture[str]) -> No
         check_module.main(["--stack", "dev", "--format", fmt])
         outputs.append(capsys.readouterr().out)
     assert outputs[:4] == outputs[4:]
-    violations = check_module.json.loads(outputs[1])["violations"]
+    violations = json.loads(outputs[1])["violations"]
     keys = [(v["policy"], v["urn"], v["message"]) for v in violations]
     assert keys == sorted(keys)
 
 
-def test_a_crashing_policy_exits_2_naming_it(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def broken_policy() -> ResourceValidationPolicy:
+    """A policy that raises on every resource (also used by test_report_failures.py)."""
+
     def explode(args: object) -> list[str]:
         raise ZeroDivisionError("bug in the policy")
 
-    broken: ResourceValidationPolicy = resource_policy(
+    return resource_policy(
         "broken-policy",
         "P9: raises on every resource.",
         EnforcementLevel.MANDATORY,
@@ -158,13 +160,18 @@ def test_a_crashing_policy_exits_2_naming_it(
             remediation="Nothing to remediate: this policy exists to crash in a test.",
         ),
     )
-    monkeypatch.setattr(check_module, "POLICIES", [*POLICIES, broken])
+
+
+def test_a_crashing_policy_exits_2_naming_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(check_module, "POLICIES", [*POLICIES, broken_policy()])
     status = check_module.main(["--stack", "dev", "--format", "json"])
     captured = capsys.readouterr()
     assert status == 2
     assert "error: policy broken-policy failed on urn:pulumi:dev::" in captured.err
     assert "ZeroDivisionError: bug in the policy" in captured.err
-    errors = check_module.json.loads(captured.out)["errors"]
+    errors = json.loads(captured.out)["errors"]
     assert errors and all(e["policy"] == "broken-policy" for e in errors)
 
 

@@ -3,6 +3,7 @@ and the run as a whole."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,7 +13,28 @@ DEFAULT_REGION = "us-east-1"
 
 
 class ProgramError(Exception):
-    """The program or its config failed; the message says what and where."""
+    """The program or its config failed; the message says what and where. `file` and `line`
+    locate it when known: given, or else the last frame of the program's own traceback in the
+    message (`runner.program_traceback` writes it). `config` is true when the program refused
+    its stack config (a config error, which has no frames)."""
+
+    def __init__(
+        self,
+        message: object = "",
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        config: bool = False,
+    ):
+        super().__init__(message)
+        if file is None:
+            frames = _PROGRAM_FRAME.findall(str(message))
+            if frames:
+                file, line = frames[-1][0], int(frames[-1][1])
+        self.file, self.line, self.config = file, line, config
+
+
+_PROGRAM_FRAME = re.compile(r'^  File "(?P<file>[^"]+)", line (?P<line>\d+), in ', re.MULTILINE)
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from typing import Any
 import pulumi
 
 from . import sdk_compat
-from .invokes import empty_answer_note, parse_invoke_answers
+from .invoke_answers import empty_answer_note, parse_invoke_answers
 from .model import ProgramError, ProgramRun
 from .monitor import AwsMocks, Monitor, RunState
 from .program_env import ProgramEnvironment, program_environment
@@ -72,6 +72,15 @@ def _program_environment(
                     Path(module_file).resolve().is_relative_to(folder) for folder in owned
                 ):
                     del sys.modules[name]
+
+
+def _is_config_error(exc: BaseException) -> bool:
+    """A refusal of the stack config: the SDK's missing or mistyped config, or a program's own
+    config error (this repository's `components.config.ConfigError`, by the name convention
+    such classes share)."""
+    if isinstance(exc, pulumi.ConfigMissingError | pulumi.ConfigTypeError):
+        return True
+    return type(exc).__name__.endswith("ConfigError")
 
 
 def program_traceback(exc: BaseException, program_dir: Path | None) -> str:
@@ -150,7 +159,9 @@ def _execute(
                 # pulumi.log.error(str(e))`; the SDK's inline host, pulumi/automation/_server.py,
                 # does the same). Stack config errors (components.config.ConfigError) are
                 # RunErrors so that they read as one block per key, without frames.
-                raise ProgramError(run.errors[0] if run.errors else str(exc)) from None
+                if run.errors:
+                    raise ProgramError(run.errors[0]) from None
+                raise ProgramError(str(exc), config=_is_config_error(exc)) from None
             except Exception as exc:
                 # An empty answer read as a value is the likely cause: name those calls.
                 note = empty_answer_note(run.empty_invokes)
@@ -192,7 +203,7 @@ def run_program(
     `config_overrides` (qualified or project-relative keys, any JSON-able values) are applied
     over the stack file, for tests of variants; `stack_references` gives the outputs of the
     stacks the program references by name; `invoke_answers` answers invokes by token, over
-    the built-in mocks (format: `policy.harness.invokes`). Raises ProgramError if the program
+    the built-in mocks (format: `policy.harness.invoke_answers`). Raises ProgramError if the program
     fails or the answers are malformed.
     """
     answers = parse_invoke_answers(invoke_answers)
