@@ -1,6 +1,8 @@
 """Offline policy check: run a Pulumi Python program for one or several stacks under mocks, or
 read a deployed stack's export, and evaluate the policy pack against it, with no cloud
-credentials and no Pulumi CLI (P10, P13, P14).
+credentials and no Pulumi CLI.
+
+Requirements: P10, P13, P14 (docs/requirements.md).
 
     python -m policy.check --stack NAME [--stack NAME ...] | --all-stacks
                            [--program DIR] [--config FILE]
@@ -106,9 +108,15 @@ def _collect_between_stacks() -> None:
     gc.freeze()
 
 
+def _program_name() -> str:
+    """How the user called the check: the installed command, or this repository's module."""
+    called = Path(sys.argv[0]).name
+    return called if called == "secure-infra-check" else "python -m policy.check"
+
+
 def _main(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m policy.check", description=__doc__.split("\n\n")[0]
+        prog=_program_name(), description=__doc__.split("\n\n")[0]
     )
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument(

@@ -132,6 +132,40 @@ def test_pre_commit_hook_definition_is_valid_and_its_entry_runs(
     assert "Mandatory violations" in done.stdout
 
 
+def _quick_start() -> list[str]:
+    """The commands of the README's quick start, in order (comments dropped)."""
+    readme = (REPO_ROOT / "README.md").read_text()
+    section = readme[readme.index("## Quick start") :]
+    start = section.index("```sh\n") + len("```sh\n")
+    block = section[start : section.index("\n```", start)]
+    return [line.split("#")[0].strip() for line in block.splitlines() if line.split("#")[0].strip()]
+
+
+def test_readme_quick_start_runs_as_written(tmp_path: Path, wheels: Path) -> None:
+    """Issue 19: the README's quick start, line by line, in a user's project: `cd` into it, the
+    virtualenv, pip installing the project's requirements and this repository (its wheel stands
+    in for the clone's path), the check of every stack, which ends with FAIL (exit 1) for this
+    program's violations."""
+    commands = _quick_start()
+    assert commands[0] == "cd my-infra"
+    project = _project(tmp_path)
+    (project.parent / "my-infra").symlink_to(project)
+    virtualenv(project / "venv")  # pip then finds the check's dependencies without a network
+    wheel = str(next(wheels.glob("secure_infra_guardrails-*.whl")))
+    script = "\n".join(commands).replace("/path/to/secure-infra", wheel)
+    done = run(
+        ["bash", "-c", "set -e\n" + script.replace(commands[-1], "")],
+        tmp_path,
+        PIP_NO_INDEX="1",
+        PIP_FIND_LINKS=str(wheels),
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
+    )
+    assert done.returncode == 0, done.stderr
+    check = run(["bash", "-c", commands[-1]], project)
+    assert check.returncode == 1, check.stderr
+    assert check.stdout.rstrip().splitlines()[-1].startswith("FAIL")
+
+
 def test_readme_shows_the_tested_ci_examples() -> None:
     """The README's CI section is the files the tests run, not a copy that can drift."""
     readme = (REPO_ROOT / "README.md").read_text()
