@@ -117,8 +117,10 @@ def _type_of(spec: Mapping[str, Any]) -> str:
     kind = spec.get("type", "any")
     if kind == "array":
         return f"array of {_type_of(spec.get('items') or {})}"
-    if kind == "object" and "additionalProperties" in spec:
-        return f"object of {_type_of(spec['additionalProperties'] or {})}"
+    extra = spec.get("additionalProperties")
+    # A mapping schema describes the values of a map; `false` only closes an object's keys.
+    if kind == "object" and isinstance(extra, Mapping):
+        return f"object of {_type_of(extra)}"
     return str(kind)
 
 

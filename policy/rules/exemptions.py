@@ -35,6 +35,9 @@ EXEMPTIONS_SCHEMA: dict[str, Any] = {
             "ticket": {"type": "string"},
         },
         "required": ["resource"],
+        # A misspelt `expires` would make an exemption permanent: the Pulumi CLI validates the
+        # pack config against this schema, so under `pulumi preview` too it is refused.
+        "additionalProperties": False,
     },
     "default": [],
 }

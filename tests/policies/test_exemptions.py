@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 import pulumi_aws as aws
+import pytest
 
 from policy.rules.exemptions import Exemption
 
@@ -69,3 +70,20 @@ def test_expiry_is_inclusive_of_the_last_day() -> None:
     exemption = Exemption("r", "because", "2026-03-31", None)
     assert exemption.problem("p", datetime.date(2026, 3, 31)) is None
     assert "expired on 2026-03-31" in str(exemption.problem("p", datetime.date(2026, 4, 1)))
+
+
+def test_the_engine_refuses_a_misspelt_exemption_field() -> None:
+    """Issue 19: the Pulumi CLI validates `--policy-pack-config` against each policy's schema
+    (as jsonschema does here); a misspelt `expires` would otherwise make an exemption
+    permanent under `pulumi preview`, where the offline check's own validation does not run."""
+    import jsonschema
+
+    from policy.rules.exemptions import EXEMPTIONS_SCHEMA
+
+    jsonschema.validate(
+        [{"resource": "vpc", "reason": "lab", "expires": "2027-01-31"}], EXEMPTIONS_SCHEMA
+    )
+    with pytest.raises(jsonschema.ValidationError, match="expire"):
+        jsonschema.validate(
+            [{"resource": "vpc", "reason": "lab", "expire": "2027-01-31"}], EXEMPTIONS_SCHEMA
+        )
