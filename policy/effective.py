@@ -1,0 +1,114 @@
+"""Each AWS resource's effective configuration (P19): its own properties merged with every
+separate pulumi-aws resource that sets part of it (a key's `KeyPolicy`, a bucket's encryption
+configuration, a security group's rule resources, a role's policy attachments, a function's
+permissions, a secret's rotation, ...), as AWS Config's configuration item of the resource
+would show it after the deploy.
+
+Which types are parts of which, and which property names the owner, is the inventory of
+`policy.awsfacts.split_types` (derived from the provider's SDK). A part may name its owner by
+ID, ARN or name, or by an ARN that carries the name (a Lambda function's qualified ARN): every
+identifier of an owner is indexed, and an ARN link also matches on its last segment.
+
+The view is built from what a *stack* policy receives (`StackValidationArgs.resources`): under
+the engine a resource policy sees only its own resource, so merged checks are stack policies,
+and the offline check and the engine build the same view from the same resources. The view
+records the contributors both ways: the parts of an owner and the owner of a part, so a finding
+can name the resource the user should change.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .awsfacts.split_types import split_types
+
+# Properties by which other resources name an owner, beyond `id`, `arn` and `name`.
+IDENTIFIERS = ("id", "arn", "name", "bucket", "functionName", "keyId", "url")
+ARN_TAIL = re.compile(r"[:/]")
+
+
+@dataclass
+class Effective:
+    """One resource's effective configuration: the resource itself, its parts by type token
+    (in registration order) and the properties it ends up with."""
+
+    resource: Any
+    parts: dict[str, list[Any]] = field(default_factory=dict)
+
+    def of(self, type_token: str) -> list[Any]:
+        """The parts of one type (empty when none sets it)."""
+        return self.parts.get(type_token, [])
+
+    @property
+    def contributors(self) -> list[str]:
+        """URNs of the resources that set part of this one, sorted."""
+        return sorted(p.urn for parts in self.parts.values() for p in parts)
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def identifiers(props: Mapping[str, Any]) -> set[str]:
+    """Every value by which another resource may name this one: its id, ARN, name (and the
+    name-like properties of some types), and an ARN's last segment."""
+    found = {v for k in IDENTIFIERS if (v := _text(props.get(k)))}
+    arn = _text(props.get("arn"))
+    if arn:
+        found.add(ARN_TAIL.split(arn)[-1])
+    return found
+
+
+def _link_values(value: Any) -> list[str]:
+    """The owner identifiers a part's link property may hold: the value, and for an ARN (a
+    qualified function ARN, a key ARN) its resource segments."""
+    text = _text(value)
+    if text is None:
+        return []
+    values = [text]
+    if text.startswith("arn:"):
+        segments = [s for s in ARN_TAIL.split(text.split(":", 5)[-1]) if s]
+        values += segments
+    return values
+
+
+class EffectiveView:
+    """The effective configuration of every resource of a stack, with contributors both ways."""
+
+    def __init__(self, resources: Sequence[Any]) -> None:
+        inventory = split_types()
+        self._by_urn: dict[str, Effective] = {r.urn: Effective(r) for r in resources}
+        self._owner_of: dict[str, str] = {}
+        index: dict[tuple[str, str], str] = {}
+        for resource in resources:
+            for identifier in sorted(identifiers(resource.props)):
+                # The first registered resource keeps an identifier two resources share, so the
+                # view never depends on anything but the stack's order.
+                index.setdefault((resource.resource_type, identifier), resource.urn)
+        for part in resources:
+            entry = inventory.get(part.resource_type)
+            if entry is None:
+                continue
+            for value in _link_values(part.props.get(entry["link"])):
+                owner = index.get((entry["owner"], value))
+                if owner is not None:
+                    self._owner_of[part.urn] = owner
+                    self._by_urn[owner].parts.setdefault(part.resource_type, []).append(part)
+                    break
+
+    def of(self, resource: Any) -> Effective:
+        """The effective configuration of a resource (or of its URN)."""
+        return self._by_urn[getattr(resource, "urn", resource)]
+
+    def owner_of(self, part: Any) -> Any | None:
+        """The resource a part sets part of (None when it names no resource of the stack)."""
+        owner = self._owner_of.get(getattr(part, "urn", part))
+        return self._by_urn[owner].resource if owner is not None else None
+
+    def of_type(self, types: Iterable[str]) -> list[Effective]:
+        """The effective configurations of the resources of some types, in stack order."""
+        wanted = frozenset(types)
+        return [e for e in self._by_urn.values() if e.resource.resource_type in wanted]
