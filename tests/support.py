@@ -86,9 +86,10 @@ def prefix(stack: str, region: str) -> str:
     return base_name(config.environment, config.service, region)
 
 
-def one(run: ProgramRun, type_token: str, name: str) -> CapturedResource:
-    """The single resource of a type with a logical name (fails naming both otherwise)."""
-    found = [r for r in run.of_type(type_token) if r.name == name]
+def one(run: ProgramRun, type_token: str, name: str | None = None) -> CapturedResource:
+    """The single resource of a type, with a logical name when `name` is given (fails naming
+    both otherwise)."""
+    found = [r for r in run.of_type(type_token) if name is None or r.name == name]
     assert len(found) == 1, (type_token, name, len(found))
     return found[0]
 

@@ -15,6 +15,7 @@ import pulumi_aws as aws
 import pytest
 from conftest import REPO_ROOT
 from pydantic.alias_generators import to_camel
+from support import one
 
 from policy.harness import ProgramError, autonaming, run_inline
 from policy.type_tokens import resource_class
@@ -24,11 +25,6 @@ TRUST = (
     '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": '
     '{"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}'
 )
-
-
-def one(program, type_token: str):
-    (resource,) = run_inline(program, config=CONFIG).of_type(type_token)
-    return resource
 
 
 def test_too_long_autoname_fails_like_the_engine() -> None:
@@ -55,7 +51,7 @@ def test_name_at_the_limit_fits() -> None:
     def program() -> None:
         aws.lb.TargetGroup(logical, port=80, protocol="HTTP", vpc_id="vpc-1")
 
-    name = one(program, "aws:lb/targetGroup:TargetGroup").inputs["name"]
+    name = one(run_inline(program, config=CONFIG), "aws:lb/targetGroup:TargetGroup").inputs["name"]
     assert re.fullmatch(rf"{logical}-[0-9a-f]{{7}}", name) and len(name) == 32
 
 
@@ -89,7 +85,9 @@ def test_name_at_the_limit_fits() -> None:
 def test_each_rule_applies_its_own_limit(build, type_token, prop, limit) -> None:
     """The limit is the table's for the type: one character less fits, the limit fails."""
     fits = "x" * (limit - 8)
-    assert len(one(lambda: build(fits), type_token).inputs[prop]) == limit
+    assert (
+        len(one(run_inline(lambda: build(fits), config=CONFIG), type_token).inputs[prop]) == limit
+    )
     with pytest.raises(ProgramError, match=f"longer than maximum length {limit}"):
         run_inline(lambda: build(fits + "x"), config=CONFIG)
 

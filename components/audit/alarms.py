@@ -4,13 +4,14 @@ table of alarm specs, one loop."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import pulumi_aws as aws
+
+from ..config.audit import AlarmThresholds
+from .args import AuditArgs
 from .dashboard import database_metrics
-
-if TYPE_CHECKING:
-    from ..config.audit import AlarmThresholds
-    from .component import Audit
+from .shared import AlarmFactory
 
 GIB = 1024**3
 
@@ -30,9 +31,9 @@ class AlarmSpec:
     missing_data: str = "missing"
 
 
-def alarm_specs(audit: Audit) -> list[AlarmSpec]:
-    """The alarms for the dimensions this region's tiers passed in."""
-    args, limits = audit.args, audit.args.thresholds
+def alarm_specs(args: AuditArgs) -> list[AlarmSpec]:
+    """The alarms for the dimensions this region's tiers passed in `args`."""
+    limits = args.thresholds
     specs: list[AlarmSpec] = []
     if args.autoscaling_group_name is not None:
         specs.append(
@@ -134,11 +135,13 @@ def _database_specs(
     ]
 
 
-def create_operational_alarms(audit: Audit) -> None:
-    """One alarm per spec, each notifying the alert topic when it fires and clears."""
-    limits = audit.args.thresholds
-    for spec in alarm_specs(audit):
-        audit.alarm(
+def create_operational_alarms(
+    args: AuditArgs, alarm: AlarmFactory
+) -> list[aws.cloudwatch.MetricAlarm]:
+    """One alarm from `alarm` per spec of `args`, over the periods of `args.thresholds`."""
+    limits = args.thresholds
+    return [
+        alarm(
             spec.suffix,
             spec.description,
             namespace=spec.namespace,
@@ -151,3 +154,5 @@ def create_operational_alarms(audit: Audit) -> None:
             evaluation_periods=limits.evaluation_periods,
             treat_missing_data=spec.missing_data,
         )
+        for spec in alarm_specs(args)
+    ]

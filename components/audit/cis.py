@@ -3,14 +3,11 @@ alarm for each control, from one table."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+import pulumi
 import pulumi_aws as aws
 
 from ..naming import child_name
-
-if TYPE_CHECKING:
-    from .component import Audit
+from .shared import AlarmFactory
 
 
 def _any_event(*names: str, source: str | None = None) -> str:
@@ -163,31 +160,42 @@ CIS_FILTERS: dict[str, tuple[str, str]] = {
 }
 
 
-def create_cis_alarms(audit: Audit) -> None:
-    assert audit.trail_log_group is not None
-    namespace = f"{audit.base_name}/CISBenchmark"
+def create_cis_alarms(
+    base_name: str,
+    *,
+    log_group_name: pulumi.Input[str],
+    alarm: AlarmFactory,
+    parent: pulumi.Resource,
+) -> list[aws.cloudwatch.MetricAlarm]:
+    """A metric filter on the trail's log group `log_group_name` and an alarm from `alarm`
+    for each control in `CIS_FILTERS`, in the `<base_name>/CISBenchmark` namespace."""
+    namespace = f"{base_name}/CISBenchmark"
+    alarms = []
     for suffix, (description, pattern) in CIS_FILTERS.items():
         metric = suffix.replace("-", "_")
         aws.cloudwatch.LogMetricFilter(
-            child_name(audit.base_name, "cis", suffix),
-            log_group_name=audit.trail_log_group.name,
+            child_name(base_name, "cis", suffix),
+            log_group_name=log_group_name,
             pattern=pattern,
             metric_transformation={
                 "name": metric,
                 "namespace": namespace,
                 "value": "1",
             },
-            opts=audit.child_opts,
+            opts=pulumi.ResourceOptions(parent=parent),
         )
-        audit.alarm(
-            child_name("cis", suffix),
-            description,
-            namespace=namespace,
-            metric_name=metric,
-            statistic="Sum",
-            period=300,
-            evaluation_periods=1,
-            threshold=1,
-            comparison_operator="GreaterThanOrEqualToThreshold",
-            treat_missing_data="notBreaching",
+        alarms.append(
+            alarm(
+                child_name("cis", suffix),
+                description,
+                namespace=namespace,
+                metric_name=metric,
+                statistic="Sum",
+                period=300,
+                evaluation_periods=1,
+                threshold=1,
+                comparison_operator="GreaterThanOrEqualToThreshold",
+                treat_missing_data="notBreaching",
+            )
         )
+    return alarms

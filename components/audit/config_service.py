@@ -4,17 +4,18 @@ stack promises, with its bucket and role."""
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
+from ..account import AccountContext
+from ..buckets import SecureBucket
 from ..config.audit import ACCOUNT_WIDE_RULES
 from ..iam import allow, document, service_trust_policy
 from ..naming import child_name, name_tag
-
-if TYPE_CHECKING:
-    from .component import Audit
+from .shared import BucketFactory
 
 # Parameters for managed rules whose defaults do not match what this stack promises.
 RULE_PARAMETERS: dict[str, dict[str, str]] = {
@@ -30,10 +31,30 @@ RULE_PARAMETERS: dict[str, dict[str, str]] = {
 }
 
 
-def create_config(audit: Audit) -> None:
-    ctx, args = audit.ctx, audit.args
-    name = child_name(audit.base_name, "config")
-    bucket = audit.bucket("config-logs", lambda _arn: [])
+@dataclass(frozen=True)
+class ConfigService:
+    """The recorder and the bucket its delivery channel writes to."""
+
+    recorder: aws.cfg.Recorder
+    bucket: SecureBucket
+
+
+def create_config(
+    base_name: str,
+    *,
+    ctx: AccountContext,
+    logs_key_arn: pulumi.Input[str],
+    account_wide: bool,
+    rules: Sequence[str],
+    bucket_factory: BucketFactory,
+    parent: pulumi.Resource,
+) -> ConfigService:
+    """AWS Config in this region: a recorder (of global resources too where `account_wide`)
+    delivering under `logs_key_arn` to an audit bucket from `bucket_factory`, and the managed
+    `rules` (the account-wide ones only where `account_wide`)."""
+    opts = pulumi.ResourceOptions(parent=parent)
+    name = child_name(base_name, "config")
+    bucket = bucket_factory("config-logs", lambda _arn: [])
     role = aws.iam.Role(
         name,
         description=f"{name}: AWS Config recorder",
@@ -41,7 +62,7 @@ def create_config(audit: Audit) -> None:
             "config.amazonaws.com", source_account=ctx.account_id
         ),
         tags=name_tag(name),
-        opts=audit.child_opts,
+        opts=opts,
     )
     aws.iam.RolePolicyAttachment(
         name,
@@ -49,7 +70,7 @@ def create_config(audit: Audit) -> None:
         policy_arn=pulumi.Output.concat(
             "arn:", ctx.partition, ":iam::aws:policy/service-role/AWS_ConfigRole"
         ),
-        opts=audit.child_opts,
+        opts=opts,
     )
     delivery_policy = aws.iam.RolePolicy(
         name,
@@ -66,12 +87,12 @@ def create_config(audit: Audit) -> None:
                 # The bucket encrypts with the logs CMK, whose policy delegates to IAM.
                 allow(
                     ["kms:Decrypt", "kms:GenerateDataKey"],
-                    args.logs_key_arn,
+                    logs_key_arn,
                     sid="EncryptConfigSnapshots",
                 ),
             ]
         ),
-        opts=audit.child_opts,
+        opts=opts,
     )
     recorder = aws.cfg.Recorder(
         name,
@@ -80,30 +101,30 @@ def create_config(audit: Audit) -> None:
         recording_group={
             "all_supported": True,
             # Global resources (IAM) are recorded once, in the account-wide region.
-            "include_global_resource_types": args.account_wide,
+            "include_global_resource_types": account_wide,
         },
-        opts=audit.child_opts,
+        opts=opts,
     )
     channel = aws.cfg.DeliveryChannel(
         name,
         name=name,
         s3_bucket_name=bucket.name,
-        s3_kms_key_arn=args.logs_key_arn,
+        s3_kms_key_arn=logs_key_arn,
         snapshot_delivery_properties={"delivery_frequency": "TwentyFour_Hours"},
         opts=pulumi.ResourceOptions(
-            parent=audit, depends_on=[recorder, bucket.policy, delivery_policy]
+            parent=parent, depends_on=[recorder, bucket.policy, delivery_policy]
         ),
     )
     aws.cfg.RecorderStatus(
         name,
         name=recorder.name,
         is_enabled=True,
-        opts=pulumi.ResourceOptions(parent=audit, depends_on=[channel]),
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[channel]),
     )
-    for rule in args.config_rules:
-        if rule in ACCOUNT_WIDE_RULES and not args.account_wide:
+    for rule in rules:
+        if rule in ACCOUNT_WIDE_RULES and not account_wide:
             continue
-        rule_name = child_name(audit.base_name, "rule", rule.lower().replace("_", "-"))
+        rule_name = child_name(base_name, "rule", rule.lower().replace("_", "-"))
         parameters = RULE_PARAMETERS.get(rule)
         aws.cfg.Rule(
             rule_name,
@@ -111,6 +132,6 @@ def create_config(audit: Audit) -> None:
             source={"owner": "AWS", "source_identifier": rule},
             input_parameters=json.dumps(parameters) if parameters else None,
             tags=name_tag(rule_name),
-            opts=pulumi.ResourceOptions(parent=audit, depends_on=[recorder]),
+            opts=pulumi.ResourceOptions(parent=parent, depends_on=[recorder]),
         )
-    audit.config_bucket_name = bucket.name
+    return ConfigService(recorder=recorder, bucket=bucket)

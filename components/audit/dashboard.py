@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
 from ..naming import child_name
-
-if TYPE_CHECKING:
-    from .component import Audit, AuditArgs
+from .args import AuditArgs
 
 
-def create_dashboard(audit: Audit) -> None:
-    args = audit.args
+def create_dashboard(
+    base_name: str,
+    *,
+    suffix: str,
+    region: pulumi.Input[str],
+    args: AuditArgs,
+    parent: pulumi.Resource,
+) -> aws.cloudwatch.Dashboard:
+    """The dashboard `<base_name>-<suffix>` in `region`, with widgets for the load balancer,
+    compute and database dimensions that `args` passes."""
     dims = {
         "lb": args.load_balancer_arn_suffix,
         "asg": args.autoscaling_group_name,
@@ -23,17 +29,16 @@ def create_dashboard(audit: Audit) -> None:
         "cluster": args.db_cluster_identifier,
     }
     present = {k: v for k, v in dims.items() if v is not None}
-    name = f"{audit.base_name}-{audit.suffix}"
-    body = pulumi.Output.all(region=audit.ctx.region, **present).apply(
-        lambda values: json.dumps(dashboard_body(audit.base_name, values))
+    name = f"{base_name}-{suffix}"
+    body = pulumi.Output.all(region=region, **present).apply(
+        lambda values: json.dumps(dashboard_body(base_name, values))
     )
-    dashboard = aws.cloudwatch.Dashboard(
-        child_name(audit.base_name, "dashboard"),
+    return aws.cloudwatch.Dashboard(
+        child_name(base_name, "dashboard"),
         dashboard_name=name,
         dashboard_body=body,
-        opts=audit.child_opts,
+        opts=pulumi.ResourceOptions(parent=parent),
     )
-    audit.dashboard_name = dashboard.dashboard_name
 
 
 def database_metrics(args: AuditArgs) -> tuple[dict[str, Any] | None, str]:

@@ -3,23 +3,46 @@ delivery role, in the account-wide region."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
+from ..account import AccountContext
+from ..buckets import SecureBucket
 from ..iam import allow, document, service_trust_policy
 from ..logs import encrypted_log_group
 from ..naming import child_name, name_tag
-
-if TYPE_CHECKING:
-    from .component import Audit
+from .shared import BucketFactory
 
 
-def create_trail(audit: Audit) -> None:
-    ctx = audit.ctx
-    name = child_name(audit.base_name, "trail")
-    trail_name = f"{name}-{audit.suffix}"
+@dataclass(frozen=True)
+class Trail:
+    """The trail, the bucket it delivers to (replicated by the secondary region, M3) and the
+    log group the CIS filters read."""
+
+    trail: aws.cloudtrail.Trail
+    bucket: SecureBucket
+    log_group: aws.cloudwatch.LogGroup
+
+
+def create_trail(
+    base_name: str,
+    *,
+    suffix: str,
+    ctx: AccountContext,
+    logs_key_arn: pulumi.Input[str],
+    retention_days: int,
+    bucket_factory: BucketFactory,
+    parent: pulumi.Resource,
+) -> Trail:
+    """The multi-region trail named `<base_name>-trail-<suffix>`, encrypted under
+    `logs_key_arn`, delivering to an audit bucket from `bucket_factory` and to a log group
+    kept `retention_days` days."""
+    opts = pulumi.ResourceOptions(parent=parent)
+    name = child_name(base_name, "trail")
+    trail_name = f"{name}-{suffix}"
     # Built rather than read from the trail: the trail can only be created once the bucket
     # policy that names it exists.
     trail_arn = ctx.arn("cloudtrail", pulumi.Output.concat("trail/", trail_name))
@@ -48,13 +71,13 @@ def create_trail(audit: Audit) -> None:
             },
         ]
 
-    bucket = audit.bucket("trail-logs", bucket_statements)
+    bucket = bucket_factory("trail-logs", bucket_statements)
 
     group = encrypted_log_group(
         name,
-        kms_key_arn=audit.args.logs_key_arn,
-        retention_days=audit.args.trail_log_retention_days,
-        parent=audit,
+        kms_key_arn=logs_key_arn,
+        retention_days=retention_days,
+        parent=parent,
     )
     role = aws.iam.Role(
         name,
@@ -63,7 +86,7 @@ def create_trail(audit: Audit) -> None:
             "cloudtrail.amazonaws.com", source_account=ctx.account_id, source_arn=trail_arn
         ),
         tags=name_tag(name),
-        opts=audit.child_opts,
+        opts=opts,
     )
     role_policy = aws.iam.RolePolicy(
         name,
@@ -77,9 +100,9 @@ def create_trail(audit: Audit) -> None:
                 )
             ]
         ),
-        opts=audit.child_opts,
+        opts=opts,
     )
-    audit.trail = aws.cloudtrail.Trail(
+    trail = aws.cloudtrail.Trail(
         name,
         name=trail_name,
         s3_bucket_name=bucket.name,
@@ -87,13 +110,11 @@ def create_trail(audit: Audit) -> None:
         include_global_service_events=True,
         enable_log_file_validation=True,
         enable_logging=True,
-        kms_key_id=audit.args.logs_key_arn,
+        kms_key_id=logs_key_arn,
         # CloudTrail wants the group ARN with the stream wildcard.
         cloud_watch_logs_group_arn=pulumi.Output.concat(group.arn, ":*"),
         cloud_watch_logs_role_arn=role.arn,
         tags=name_tag(name),
-        opts=pulumi.ResourceOptions(parent=audit, depends_on=[bucket.policy, role_policy]),
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=[bucket.policy, role_policy]),
     )
-    audit.trail_bucket_name = bucket.name
-    audit.trail_bucket = bucket
-    audit.trail_log_group = group
+    return Trail(trail=trail, bucket=bucket, log_group=group)
