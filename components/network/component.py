@@ -15,6 +15,8 @@ from .endpoints import create_endpoints
 from .flow_logs import create_flow_logs
 from .security_groups import create_security_groups
 
+__all__ = ["Network", "NetworkArgs"]
+
 
 @dataclass
 class NetworkArgs:
@@ -40,6 +42,15 @@ class NetworkArgs:
     rotation_function: bool = True
     """The region runs the database rotation function: it gets a security group, and the
     database admits it. A replica's region has no function and so no such group."""
+
+
+@dataclass(frozen=True)
+class _Routes:
+    """What the route set-up built that the rest of the tier reads."""
+
+    nat_gateway_ids: list[pulumi.Output[str]]
+    private_route_table_ids: list[pulumi.Output[str]]
+    database_route_table_id: pulumi.Output[str]
 
 
 class Network(pulumi.ComponentResource):
@@ -99,10 +110,45 @@ class Network(pulumi.ComponentResource):
         self.private_subnet_ids = [s.id for s in private]
         self.database_subnet_ids = [s.id for s in database]
 
-        self._create_routes(public, private, database)
-        create_flow_logs(self)
-        create_security_groups(self)
-        create_endpoints(self)
+        routes = self._create_routes(public, private, database)
+        self.nat_gateway_ids = routes.nat_gateway_ids
+        self.private_route_table_ids = routes.private_route_table_ids
+        self.flow_log_group_arn = create_flow_logs(
+            name,
+            vpc_id=self.vpc.id,
+            traffic_type=args.flow_log_traffic,
+            logs_key_arn=args.logs_key_arn,
+            retention_days=args.log_retention_days,
+            ctx=self._ctx,
+            parent=self,
+        ).log_group.arn
+        groups = create_security_groups(
+            name,
+            vpc=self.vpc,
+            app_port=args.app_port,
+            admin_cidrs=args.admin_cidrs,
+            rotation_function=args.rotation_function,
+            instance_connect_subnet_id=self.private_subnet_ids[0],
+            parent=self,
+        )
+        self.alb_security_group_id = groups.alb.id
+        self.app_security_group_id = groups.app.id
+        self.database_security_group_id = groups.database.id
+        self.endpoint_security_group_id = groups.endpoints.id
+        self.rotation_security_group_id = groups.rotation.id if groups.rotation else None
+        create_endpoints(
+            name,
+            ctx=self._ctx,
+            vpc_id=self.vpc.id,
+            gateway_route_table_ids=[
+                *routes.private_route_table_ids,
+                routes.database_route_table_id,
+            ],
+            subnet_ids=self.private_subnet_ids,
+            security_group_id=self.endpoint_security_group_id,
+            interface_endpoints=args.interface_endpoints,
+            parent=self,
+        )
 
         subnet_group = aws.rds.SubnetGroup(
             child_name(name, "db"),
@@ -159,7 +205,7 @@ class Network(pulumi.ComponentResource):
         public: Sequence[aws.ec2.Subnet],
         private: Sequence[aws.ec2.Subnet],
         database: Sequence[aws.ec2.Subnet],
-    ) -> None:
+    ) -> _Routes:
         igw = aws.ec2.InternetGateway(
             child_name(self._name, "igw"),
             vpc_id=self.vpc.id,
@@ -189,11 +235,10 @@ class Network(pulumi.ComponentResource):
                     opts=pulumi.ResourceOptions(parent=self, depends_on=[igw]),
                 )
             )
-        self.nat_gateway_ids = [n.id for n in nats]
 
         # One table per AZ so that each private subnet leaves through the NAT of its own AZ:
         # an AZ outage then never takes the other AZs' egress with it.
-        self.private_route_table_ids = []
+        private_route_table_ids = []
         for index, (az, subnet) in enumerate(zip(self._args.azs, private, strict=True)):
             table = self._route_table(f"private-{az}", [subnet])
             nat = nats[index] if self._args.nat_strategy == "per-az" else nats[0]
@@ -204,7 +249,11 @@ class Network(pulumi.ComponentResource):
                 nat_gateway_id=nat.id,
                 opts=self._child,
             )
-            self.private_route_table_ids.append(table.id)
+            private_route_table_ids.append(table.id)
 
         # Database subnets get a table with the local route only: no internet, no NAT.
-        self.database_route_table_id = self._route_table("database", database).id
+        return _Routes(
+            nat_gateway_ids=[n.id for n in nats],
+            private_route_table_ids=private_route_table_ids,
+            database_route_table_id=self._route_table("database", database).id,
+        )

@@ -3,11 +3,13 @@ and interface endpoints limited to this account's principals where the service t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
+from ..account import AccountContext
 from ..iam import document
 from ..naming import child_name, name_tag
 
@@ -31,25 +33,42 @@ AWS_OWNED_BUCKETS = (
     "amazoncloudwatch-agent-{region}",
 )
 
-if TYPE_CHECKING:
-    from .component import Network
+
+@dataclass(frozen=True)
+class Endpoints:
+    """The S3 gateway endpoint and the interface endpoints by service suffix."""
+
+    s3: aws.ec2.VpcEndpoint
+    interface: dict[str, aws.ec2.VpcEndpoint]
 
 
-def create_endpoints(network: Network) -> None:
-    ctx = network._ctx
+def create_endpoints(
+    base_name: str,
+    *,
+    ctx: AccountContext,
+    vpc_id: pulumi.Input[str],
+    gateway_route_table_ids: Sequence[pulumi.Input[str]],
+    subnet_ids: Sequence[pulumi.Input[str]],
+    security_group_id: pulumi.Input[str],
+    interface_endpoints: Sequence[str],
+    parent: pulumi.Resource,
+) -> Endpoints:
+    """The S3 gateway endpoint on `gateway_route_table_ids`, and an interface endpoint in
+    `subnet_ids` behind `security_group_id` for each service of `interface_endpoints`."""
+    opts = pulumi.ResourceOptions(parent=parent)
 
     def service(name: str) -> pulumi.Output[str]:
         return pulumi.Output.concat("com.amazonaws.", ctx.region, ".", name)
 
-    aws.ec2.VpcEndpoint(
-        child_name(network._name, "s3"),
-        vpc_id=network.vpc.id,
+    s3 = aws.ec2.VpcEndpoint(
+        child_name(base_name, "s3"),
+        vpc_id=vpc_id,
         service_name=service("s3"),
         vpc_endpoint_type="Gateway",
-        route_table_ids=[*network.private_route_table_ids, network.database_route_table_id],
-        policy=s3_endpoint_policy(network),
-        tags=name_tag(child_name(network._name, "s3")),
-        opts=network._child,
+        route_table_ids=list(gateway_route_table_ids),
+        policy=s3_endpoint_policy(ctx),
+        tags=name_tag(child_name(base_name, "s3")),
+        opts=opts,
     )
     this_account = document(
         [
@@ -63,35 +82,36 @@ def create_endpoints(network: Network) -> None:
             }
         ]
     )
-    for endpoint in network._args.interface_endpoints:
-        name = child_name(network._name, endpoint.replace(".", "-"))
+    interface = {}
+    for endpoint in interface_endpoints:
+        name = child_name(base_name, endpoint.replace(".", "-"))
         # Not every service takes an endpoint policy; AWS says which does.
         details = aws.ec2.get_vpc_endpoint_service_output(
             service_name=service(endpoint),
             service_type="Interface",
-            opts=pulumi.InvokeOutputOptions(parent=network),
+            opts=pulumi.InvokeOutputOptions(parent=parent),
         )
         policy = pulumi.Output.all(details.vpc_endpoint_policy_supported, this_account).apply(
             lambda values: values[1] if values[0] else None
         )
-        aws.ec2.VpcEndpoint(
+        interface[endpoint] = aws.ec2.VpcEndpoint(
             name,
-            vpc_id=network.vpc.id,
+            vpc_id=vpc_id,
             service_name=service(endpoint),
             vpc_endpoint_type="Interface",
             private_dns_enabled=True,
-            subnet_ids=network.private_subnet_ids,
-            security_group_ids=[network.endpoint_security_group_id],
+            subnet_ids=list(subnet_ids),
+            security_group_ids=[security_group_id],
             policy=policy,
             tags=name_tag(name),
-            opts=network._child,
+            opts=opts,
         )
+    return Endpoints(s3=s3, interface=interface)
 
 
-def s3_endpoint_policy(network: Network) -> pulumi.Output[str]:
+def s3_endpoint_policy(ctx: AccountContext) -> pulumi.Output[str]:
     """The S3 gateway endpoint reaches this account's buckets and the AWS-owned buckets the
     private subnets need (N7): without a policy it would reach every bucket on Earth."""
-    ctx = network._ctx
     resources = pulumi.Output.all(ctx.partition, ctx.region).apply(
         lambda values: [
             f"arn:{values[0]}:s3:::{bucket.format(region=values[1])}/*"

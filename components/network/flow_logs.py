@@ -3,37 +3,55 @@ account's flow logs."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
+from ..account import AccountContext
 from ..iam import allow, document, service_trust_policy
 from ..logs import encrypted_log_group
 from ..naming import child_name, name_tag
 
-if TYPE_CHECKING:
-    from .component import Network
+
+@dataclass(frozen=True)
+class FlowLogs:
+    """The flow log and the log group it delivers to."""
+
+    flow_log: aws.ec2.FlowLog
+    log_group: aws.cloudwatch.LogGroup
 
 
-def create_flow_logs(network: Network) -> None:
-    name = child_name(network._name, "flow-logs")
+def create_flow_logs(
+    base_name: str,
+    *,
+    vpc_id: pulumi.Input[str],
+    traffic_type: str,
+    logs_key_arn: pulumi.Input[str],
+    retention_days: int,
+    ctx: AccountContext,
+    parent: pulumi.Resource,
+) -> FlowLogs:
+    """Flow logs of `traffic_type` for the VPC `vpc_id`, every minute, into a log group under
+    `logs_key_arn` kept `retention_days` days."""
+    opts = pulumi.ResourceOptions(parent=parent)
+    name = child_name(base_name, "flow-logs")
     group = encrypted_log_group(
         name,
-        kms_key_arn=network._args.logs_key_arn,
-        retention_days=network._args.log_retention_days,
-        parent=network,
+        kms_key_arn=logs_key_arn,
+        retention_days=retention_days,
+        parent=parent,
     )
     role = aws.iam.Role(
         name,
         description=f"{name}: VPC flow logs delivery",
         assume_role_policy=service_trust_policy(
             "vpc-flow-logs.amazonaws.com",
-            source_account=network._ctx.account_id,
-            source_arn=network._ctx.arn("ec2", "vpc-flow-log/*"),
+            source_account=ctx.account_id,
+            source_arn=ctx.arn("ec2", "vpc-flow-log/*"),
         ),
         tags=name_tag(name),
-        opts=network._child,
+        opts=opts,
     )
     aws.iam.RolePolicy(
         name,
@@ -47,17 +65,17 @@ def create_flow_logs(network: Network) -> None:
                 ),
             ]
         ),
-        opts=network._child,
+        opts=opts,
     )
-    aws.ec2.FlowLog(
+    flow_log = aws.ec2.FlowLog(
         name,
-        vpc_id=network.vpc.id,
-        traffic_type=network._args.flow_log_traffic,
+        vpc_id=vpc_id,
+        traffic_type=traffic_type,
         log_destination_type="cloud-watch-logs",
         log_destination=group.arn,
         iam_role_arn=role.arn,
         max_aggregation_interval=60,
         tags=name_tag(name),
-        opts=network._child,
+        opts=opts,
     )
-    network.flow_log_group_arn = group.arn
+    return FlowLogs(flow_log=flow_log, log_group=group)

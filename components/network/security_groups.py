@@ -3,7 +3,8 @@ the EC2 Instance Connect endpoint when admin CIDRs are configured."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
@@ -15,76 +16,96 @@ HTTPS_PORT = 443
 HTTP_PORT = 80
 SSH_PORT = 22
 
-if TYPE_CHECKING:
-    from .component import Network
+
+@dataclass(frozen=True)
+class SecurityGroups:
+    """The tiers' groups; `rotation` is None where no rotation function runs."""
+
+    alb: aws.ec2.SecurityGroup
+    app: aws.ec2.SecurityGroup
+    database: aws.ec2.SecurityGroup
+    endpoints: aws.ec2.SecurityGroup
+    rotation: aws.ec2.SecurityGroup | None
 
 
-def security_group(network: Network, suffix: str, description: str) -> aws.ec2.SecurityGroup:
-    # No `name`: autonaming from the logical name keeps groups unique per stack and never
-    # starting with "sg-", which AWS reserves.
-    name = child_name(network._name, suffix)
-    return aws.ec2.SecurityGroup(
-        name,
-        description=description,
-        vpc_id=network.vpc.id,
-        tags=name_tag(name),
-        opts=network._child,
-    )
+@dataclass(frozen=True)
+class _GroupMaker:
+    """Makes groups in one VPC and their rules, named under the network's name."""
+
+    base_name: str
+    vpc_id: pulumi.Input[str]
+    parent: pulumi.Resource
+
+    def group(self, suffix: str, description: str) -> aws.ec2.SecurityGroup:
+        # No `name`: autonaming from the logical name keeps groups unique per stack and never
+        # starting with "sg-", which AWS reserves.
+        name = child_name(self.base_name, suffix)
+        return aws.ec2.SecurityGroup(
+            name,
+            description=description,
+            vpc_id=self.vpc_id,
+            tags=name_tag(name),
+            opts=pulumi.ResourceOptions(parent=self.parent),
+        )
+
+    def rule(
+        self,
+        name: str,
+        group: aws.ec2.SecurityGroup,
+        port: int,
+        description: str,
+        *,
+        peer_group: aws.ec2.SecurityGroup | None = None,
+        cidr: pulumi.Input[str] | None = None,
+        egress: bool = False,
+    ) -> None:
+        """One TCP port in (from `peer_group` or `cidr`) or, with `egress`, out (to them)."""
+        rule_name = child_name(self.base_name, name)
+        rule = aws.vpc.SecurityGroupEgressRule if egress else aws.vpc.SecurityGroupIngressRule
+        rule(
+            rule_name,
+            security_group_id=group.id,
+            description=description,
+            ip_protocol="tcp",
+            from_port=port,
+            to_port=port,
+            referenced_security_group_id=peer_group.id if peer_group else None,
+            cidr_ipv4=cidr,
+            tags=name_tag(rule_name),
+            opts=pulumi.ResourceOptions(parent=self.parent),
+        )
 
 
-def rule(
-    network: Network,
-    name: str,
-    group: aws.ec2.SecurityGroup,
-    port: int,
-    description: str,
+def create_security_groups(
+    base_name: str,
     *,
-    peer_group: aws.ec2.SecurityGroup | None = None,
-    cidr: pulumi.Input[str] | None = None,
-    egress: bool = False,
-) -> None:
-    """One TCP port in (from `peer_group` or `cidr`) or, with `egress`, out (to them)."""
-    rule_name = child_name(network._name, name)
-    rule = aws.vpc.SecurityGroupEgressRule if egress else aws.vpc.SecurityGroupIngressRule
-    rule(
-        rule_name,
-        security_group_id=group.id,
-        description=description,
-        ip_protocol="tcp",
-        from_port=port,
-        to_port=port,
-        referenced_security_group_id=peer_group.id if peer_group else None,
-        cidr_ipv4=cidr,
-        tags=name_tag(rule_name),
-        opts=network._child,
-    )
+    vpc: aws.ec2.Vpc,
+    app_port: int,
+    admin_cidrs: Sequence[str],
+    rotation_function: bool,
+    instance_connect_subnet_id: pulumi.Input[str],
+    parent: pulumi.Resource,
+) -> SecurityGroups:
+    """The load balancer, app, database and endpoint groups in `vpc` (and the rotation
+    function's where `rotation_function`), with the rules between them; SSH from
+    `admin_cidrs` through an Instance Connect endpoint in `instance_connect_subnet_id`."""
+    make = _GroupMaker(base_name, vpc.id, parent)
+    rule = make.rule
+    alb = make.group("alb-sg", "Load balancer: HTTPS and redirecting HTTP")
+    app = make.group("app-sg", "Application instances behind the load balancer")
+    db = make.group("db-sg", "PostgreSQL: from the app and rotation function")
+    endpoints = make.group("endpoints-sg", "Interface VPC endpoints")
 
+    rule("alb-in-https", alb, HTTPS_PORT, "HTTPS from the internet", cidr="0.0.0.0/0")
+    rule("alb-in-http", alb, HTTP_PORT, "HTTP (redirect only) from the internet", cidr="0.0.0.0/0")
+    rule("alb-out-app", alb, app_port, "To the app tier", peer_group=app, egress=True)
 
-def create_security_groups(network: Network) -> None:
-    args = network._args
-    alb = security_group(network, "alb-sg", "Load balancer: HTTPS and redirecting HTTP")
-    app = security_group(network, "app-sg", "Application instances behind the load balancer")
-    db = security_group(network, "db-sg", "PostgreSQL: from the app and rotation function")
-    endpoints = security_group(network, "endpoints-sg", "Interface VPC endpoints")
-
-    rule(network, "alb-in-https", alb, HTTPS_PORT, "HTTPS from the internet", cidr="0.0.0.0/0")
-    rule(
-        network,
-        "alb-in-http",
-        alb,
-        HTTP_PORT,
-        "HTTP (redirect only) from the internet",
-        cidr="0.0.0.0/0",
-    )
-    rule(network, "alb-out-app", alb, args.app_port, "To the app tier", peer_group=app, egress=True)
-
-    rule(network, "app-in-alb", app, args.app_port, "From the load balancer", peer_group=alb)
-    if args.admin_cidrs:
-        instance_connect(network, app)
-    rule(network, "app-out-db", app, POSTGRES_PORT, "To PostgreSQL", peer_group=db, egress=True)
+    rule("app-in-alb", app, app_port, "From the load balancer", peer_group=alb)
+    if admin_cidrs:
+        _instance_connect(make, app, admin_cidrs, instance_connect_subnet_id)
+    rule("app-out-db", app, POSTGRES_PORT, "To PostgreSQL", peer_group=db, egress=True)
     # HTTPS out reaches AWS APIs through the endpoints or the NAT (package mirrors, SSM).
     rule(
-        network,
         "app-out-https",
         app,
         HTTPS_PORT,
@@ -93,29 +114,15 @@ def create_security_groups(network: Network) -> None:
         egress=True,
     )
 
-    rule(network, "db-in-app", db, POSTGRES_PORT, "From the app tier", peer_group=app)
-    network.rotation_security_group_id = None
-    if args.rotation_function:
-        rotation = security_group(network, "rotation-sg", "Secret rotation function")
+    rule("db-in-app", db, POSTGRES_PORT, "From the app tier", peer_group=app)
+    rotation = None
+    if rotation_function:
+        rotation = make.group("rotation-sg", "Secret rotation function")
+        rule("db-in-rotation", db, POSTGRES_PORT, "From the rotation function", peer_group=rotation)
         rule(
-            network,
-            "db-in-rotation",
-            db,
-            POSTGRES_PORT,
-            "From the rotation function",
-            peer_group=rotation,
+            "rotation-out-db", rotation, POSTGRES_PORT, "To PostgreSQL", peer_group=db, egress=True
         )
         rule(
-            network,
-            "rotation-out-db",
-            rotation,
-            POSTGRES_PORT,
-            "To PostgreSQL",
-            peer_group=db,
-            egress=True,
-        )
-        rule(
-            network,
             "rotation-out-endpoints",
             rotation,
             HTTPS_PORT,
@@ -123,51 +130,44 @@ def create_security_groups(network: Network) -> None:
             peer_group=endpoints,
             egress=True,
         )
-        network.rotation_security_group_id = rotation.id
 
     rule(
-        network,
-        "endpoints-in-vpc",
-        endpoints,
-        HTTPS_PORT,
-        "HTTPS from inside the VPC",
-        cidr=network.vpc.cidr_block,
+        "endpoints-in-vpc", endpoints, HTTPS_PORT, "HTTPS from inside the VPC", cidr=vpc.cidr_block
     )
-
-    network.alb_security_group_id = alb.id
-    network.app_security_group_id = app.id
-    network.database_security_group_id = db.id
-    network.endpoint_security_group_id = endpoints.id
+    return SecurityGroups(alb=alb, app=app, database=db, endpoints=endpoints, rotation=rotation)
 
 
-def instance_connect(network: Network, app: aws.ec2.SecurityGroup) -> None:
+def _instance_connect(
+    make: _GroupMaker,
+    app: aws.ec2.SecurityGroup,
+    admin_cidrs: Sequence[str],
+    subnet_id: pulumi.Input[str],
+) -> aws.ec2transitgateway.InstanceConnectEndpoint:
     """SSH that reaches instances without a public address: an EC2 Instance Connect
     endpoint in the first private subnet (one per VPC is AWS's limit). It keeps the
     client's address (`preserve_client_ip`), so the app group admits SSH from the admin
     networks only; who may open a tunnel is IAM's `ec2-instance-connect:OpenTunnel`."""
-    group = security_group(network, "eic-sg", "EC2 Instance Connect endpoint")
-    rule(
-        network, "eic-out-ssh", group, SSH_PORT, "SSH to the app tier", peer_group=app, egress=True
-    )
-    for index, cidr in enumerate(network._args.admin_cidrs):
-        rule(
-            network,
+    group = make.group("eic-sg", "EC2 Instance Connect endpoint")
+    make.rule("eic-out-ssh", group, SSH_PORT, "SSH to the app tier", peer_group=app, egress=True)
+    for index, cidr in enumerate(admin_cidrs):
+        make.rule(
             f"app-in-ssh-{index}",
             app,
             SSH_PORT,
             "SSH from the admin network through Instance Connect",
             cidr=cidr,
         )
-    name = child_name(network._name, "eic")
-    aws.ec2transitgateway.InstanceConnectEndpoint(
+    name = child_name(make.base_name, "eic")
+    return aws.ec2transitgateway.InstanceConnectEndpoint(
         name,
-        subnet_id=network.private_subnet_ids[0],
+        subnet_id=subnet_id,
         security_group_ids=[group.id],
         preserve_client_ip=True,
         tags=name_tag(name),
         # Every input forces a replacement (no update API) and a VPC holds one endpoint,
         # so the old one must go before the new one can be created.
         opts=pulumi.ResourceOptions.merge(
-            network._child, pulumi.ResourceOptions(delete_before_replace=True)
+            pulumi.ResourceOptions(parent=make.parent),
+            pulumi.ResourceOptions(delete_before_replace=True),
         ),
     )
