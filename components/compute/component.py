@@ -17,7 +17,7 @@ from ..config.compute import ComputeConfig
 from ..containers import Containers, ContainersArgs
 from ..naming import child_name, name_tag, stack_suffix, token
 from ..waf import WebFirewall, WebFirewallArgs
-from .instances import create_group, create_launch_template
+from .instances import create_instance_group
 
 
 def autoscaling_service_role(
@@ -122,9 +122,19 @@ class Compute(pulumi.ComponentResource):
             outputs["cluster_arn"] = self.containers.cluster.arn
             outputs["repository_url"] = self.containers.repository.repository_url
         else:
-            template = create_launch_template(self)
-            create_group(self, template)
-            outputs["group_name"] = self.group.name  # type: ignore[union-attr]
+            self.group = create_instance_group(
+                name,
+                settings=self._settings,
+                subnet_ids=args.private_subnet_ids,
+                security_group_id=args.app_security_group_id,
+                data_key_arn=args.data_key_arn,
+                service_role_arn=args.autoscaling_role_arn,
+                instance_tags=args.instance_tags,
+                target_group_arn=self.target_group.arn,
+                partition=self._ctx.partition,
+                parent=self,
+            ).group
+            outputs["group_name"] = self.group.name
         self.register_outputs(outputs)
 
     # Load balancer (C1-C4) -------------------------------------------------------------------

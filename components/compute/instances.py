@@ -5,11 +5,13 @@ and the Auto Scaling group with its rolling refresh and CPU target tracking."""
 from __future__ import annotations
 
 import base64
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
+from ..config.compute import ComputeConfig
 from ..iam import service_trust_policy
 from ..naming import child_name, name_tag
 
@@ -20,36 +22,87 @@ INSTANCE_MANAGED_POLICIES = (
     "CloudWatchAgentServerPolicy",
 )
 
-if TYPE_CHECKING:
-    from .component import Compute
+
+@dataclass(frozen=True)
+class InstanceGroup:
+    """The launch template and the Auto Scaling group launched from it."""
+
+    launch_template: aws.ec2.LaunchTemplate
+    group: aws.autoscaling.Group
 
 
-def instance_profile(compute: Compute) -> aws.iam.InstanceProfile:
-    name = child_name(compute._name, "app")
+def create_instance_group(
+    base_name: str,
+    *,
+    settings: ComputeConfig,
+    subnet_ids: Sequence[pulumi.Input[str]],
+    security_group_id: pulumi.Input[str],
+    data_key_arn: pulumi.Input[str],
+    service_role_arn: pulumi.Input[str],
+    instance_tags: Mapping[str, str],
+    target_group_arn: pulumi.Input[str],
+    partition: pulumi.Input[str],
+    parent: pulumi.Resource,
+) -> InstanceGroup:
+    """Instances as `settings` sizes them, in `subnet_ids` behind `security_group_id`, with
+    volumes under `data_key_arn`, registered in `target_group_arn` and launched with the
+    service-linked role `service_role_arn`; `instance_tags` reach instances and volumes."""
+    template = _launch_template(
+        base_name,
+        settings=settings,
+        security_group_id=security_group_id,
+        data_key_arn=data_key_arn,
+        instance_tags=instance_tags,
+        profile=_instance_profile(base_name, partition, parent),
+        parent=parent,
+    )
+    group = _group(
+        base_name,
+        settings=settings,
+        template=template,
+        subnet_ids=subnet_ids,
+        service_role_arn=service_role_arn,
+        instance_tags=instance_tags,
+        target_group_arn=target_group_arn,
+        parent=parent,
+    )
+    return InstanceGroup(launch_template=template, group=group)
+
+
+def _instance_profile(
+    base_name: str, partition: pulumi.Input[str], parent: pulumi.Resource
+) -> aws.iam.InstanceProfile:
+    opts = pulumi.ResourceOptions(parent=parent)
+    name = child_name(base_name, "app")
     role = aws.iam.Role(
         name,
         description=f"{name} instances: Session Manager and CloudWatch agent only",
         assume_role_policy=service_trust_policy("ec2.amazonaws.com"),
         tags=name_tag(name),
-        opts=compute._child,
+        opts=opts,
     )
     for policy in INSTANCE_MANAGED_POLICIES:
         aws.iam.RolePolicyAttachment(
             child_name(name, policy.lower()),
             role=role.name,
-            policy_arn=pulumi.Output.concat(
-                "arn:", compute._ctx.partition, ":iam::aws:policy/", policy
-            ),
-            opts=compute._child,
+            policy_arn=pulumi.Output.concat("arn:", partition, ":iam::aws:policy/", policy),
+            opts=opts,
         )
-    return aws.iam.InstanceProfile(name, role=role.name, tags=name_tag(name), opts=compute._child)
+    return aws.iam.InstanceProfile(name, role=role.name, tags=name_tag(name), opts=opts)
 
 
-def create_launch_template(compute: Compute) -> aws.ec2.LaunchTemplate:
-    settings, args = compute._settings, compute._args
-    profile = instance_profile(compute)
-    name = child_name(compute._name, "app")
-    launched_tags = {**args.instance_tags, **name_tag(name)}
+def _launch_template(
+    base_name: str,
+    *,
+    settings: ComputeConfig,
+    security_group_id: pulumi.Input[str],
+    data_key_arn: pulumi.Input[str],
+    instance_tags: Mapping[str, str],
+    profile: aws.iam.InstanceProfile,
+    parent: pulumi.Resource,
+) -> aws.ec2.LaunchTemplate:
+    name = child_name(base_name, "app")
+    launched_tags = {**instance_tags, **name_tag(name)}
     return aws.ec2.LaunchTemplate(
         name,
         description=f"{name}: {settings.architecture} image, IMDSv2, encrypted root volume",
@@ -76,7 +129,7 @@ def create_launch_template(compute: Compute) -> aws.ec2.LaunchTemplate:
                     volume_size=settings.root_volume_size_gb,
                     volume_type="gp3",
                     encrypted="true",
-                    kms_key_id=args.data_key_arn,
+                    kms_key_id=data_key_arn,
                     delete_on_termination="true",
                 ),
             )
@@ -86,7 +139,7 @@ def create_launch_template(compute: Compute) -> aws.ec2.LaunchTemplate:
                 device_index=0,
                 associate_public_ip_address="false",
                 delete_on_termination="true",
-                security_groups=[args.app_security_group_id],
+                security_groups=[security_group_id],
             )
         ],
         user_data=base64.b64encode(settings.user_data.encode()).decode(),
@@ -100,15 +153,14 @@ def create_launch_template(compute: Compute) -> aws.ec2.LaunchTemplate:
             for kind in ("instance", "volume")
         ],
         tags=name_tag(name),
-        opts=compute._child,
+        opts=pulumi.ResourceOptions(parent=parent),
     )
 
 
-def launch_from(compute: Compute, template: aws.ec2.LaunchTemplate) -> dict[str, object]:
+def launch_from(settings: ComputeConfig, template: aws.ec2.LaunchTemplate) -> dict[str, object]:
     """The template alone, or a mixed instances policy over the configured instance types
     (all on demand, in the configured order) so one type running short in an AZ does not
     stop the group (AutoScaling.6)."""
-    settings = compute._settings
     version = template.latest_version.apply(str)
     if not settings.additional_instance_types:
         return {
@@ -139,20 +191,29 @@ def launch_from(compute: Compute, template: aws.ec2.LaunchTemplate) -> dict[str,
     }
 
 
-def create_group(compute: Compute, template: aws.ec2.LaunchTemplate) -> None:
-    settings, args = compute._settings, compute._args
-    name = child_name(compute._name, "app")
-    compute.group = aws.autoscaling.Group(
+def _group(
+    base_name: str,
+    *,
+    settings: ComputeConfig,
+    template: aws.ec2.LaunchTemplate,
+    subnet_ids: Sequence[pulumi.Input[str]],
+    service_role_arn: pulumi.Input[str],
+    instance_tags: Mapping[str, str],
+    target_group_arn: pulumi.Input[str],
+    parent: pulumi.Resource,
+) -> aws.autoscaling.Group:
+    name = child_name(base_name, "app")
+    group = aws.autoscaling.Group(
         name,
-        vpc_zone_identifiers=list(args.private_subnet_ids),
+        vpc_zone_identifiers=list(subnet_ids),
         min_size=settings.min_size,
         max_size=settings.max_size,
         desired_capacity=settings.desired_capacity,
-        **launch_from(compute, template),
-        target_group_arns=[compute.target_group.arn],
+        **launch_from(settings, template),
+        target_group_arns=[target_group_arn],
         health_check_type="ELB",
         health_check_grace_period=settings.health_check_grace_period_seconds,
-        service_linked_role_arn=args.autoscaling_role_arn,
+        service_linked_role_arn=service_role_arn,
         # A new template version rolls through the group instead of waiting for scale-in.
         # No auto_rollback: the provider saves the new version on the group before it starts
         # the refresh, so a rollback would return to that same version
@@ -176,14 +237,14 @@ def create_group(compute: Compute, template: aws.ec2.LaunchTemplate) -> None:
         ],
         tags=[
             aws.autoscaling.GroupTagArgs(key=key, value=value, propagate_at_launch=True)
-            for key, value in {**args.instance_tags, **name_tag(name)}.items()
+            for key, value in {**instance_tags, **name_tag(name)}.items()
         ],
         # The desired count belongs to the scaling policy once the group exists.
-        opts=pulumi.ResourceOptions(parent=compute, ignore_changes=["desiredCapacity"]),
+        opts=pulumi.ResourceOptions(parent=parent, ignore_changes=["desiredCapacity"]),
     )
     aws.autoscaling.Policy(
         child_name(name, "cpu"),
-        autoscaling_group_name=compute.group.name,
+        autoscaling_group_name=group.name,
         policy_type="TargetTrackingScaling",
         estimated_instance_warmup=settings.health_check_grace_period_seconds,
         target_tracking_configuration=aws.autoscaling.PolicyTargetTrackingConfigurationArgs(
@@ -192,5 +253,6 @@ def create_group(compute: Compute, template: aws.ec2.LaunchTemplate) -> None:
             ),
             target_value=settings.cpu_target_percent,
         ),
-        opts=compute._child,
+        opts=pulumi.ResourceOptions(parent=parent),
     )
+    return group
