@@ -16,7 +16,7 @@ from ..config.compute import ComputeConfig
 from ..iam import service_trust_policy
 from ..logs import encrypted_log_group
 from ..naming import child_name, name_tag, token
-from .task import CONTAINER_NAME, create_task_definition
+from .task import CONTAINER_NAME, create_task
 
 # The service's production and alternate target groups (Pulumi property paths of the wire
 # inputs, pulumi_aws ecs.Service `loadBalancers`). ECS alternates the groups from one
@@ -81,7 +81,16 @@ class Containers(pulumi.ComponentResource):
         self.cluster = self._create_cluster()
         self.repository = self._create_repository()
         self.log_group = self._create_log_group()
-        self.task_definition = create_task_definition(self)
+        task = create_task(
+            name,
+            settings=self._settings,
+            ctx=self._ctx,
+            repository=self.repository,
+            log_group=self.log_group,
+            parent=self,
+        )
+        self.task_definition = task.definition
+        self._execution_policy = task.execution_policy
         self.production_rule, self.test_rule = self._create_listener_rules()
         self.service = None
         if self._settings.image_tag is not None:

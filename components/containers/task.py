@@ -3,11 +3,13 @@ application's own role, and the hardened container definition."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
+from ..account import AccountContext
+from ..config.compute import ComputeConfig
 from ..iam import allow, document, service_trust_policy
 from ..naming import child_name, name_tag
 
@@ -21,23 +23,69 @@ ECR_PULL_ACTIONS = (
 )
 
 
-if TYPE_CHECKING:
-    from .component import Containers
+@dataclass(frozen=True)
+class Task:
+    """The task definition, and the execution role's policy, which the service must wait for
+    because tasks need it before they start."""
+
+    definition: aws.ecs.TaskDefinition
+    execution_policy: aws.iam.RolePolicy
 
 
-def create_execution_role(containers: Containers) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
+def create_task(
+    base_name: str,
+    *,
+    settings: ComputeConfig,
+    ctx: AccountContext,
+    repository: aws.ecr.Repository,
+    log_group: aws.cloudwatch.LogGroup,
+    parent: pulumi.Resource,
+) -> Task:
+    """The task definition of the app container as `settings` describes it, its image from
+    `repository` and its logs to `log_group`, with its execution and task roles."""
+    opts = pulumi.ResourceOptions(parent=parent)
+    name = child_name(base_name, "app")
+    execution_role, execution_policy = _execution_role(
+        base_name, ctx=ctx, repository=repository, log_group=log_group, opts=opts
+    )
+    definition = aws.ecs.TaskDefinition(
+        name,
+        # The family is the definition's name in the account and region.
+        family=name,
+        network_mode="awsvpc",
+        requires_compatibilities=["FARGATE"],
+        cpu=str(settings.task_cpu),
+        memory=str(settings.task_memory),
+        runtime_platform=aws.ecs.TaskDefinitionRuntimePlatformArgs(
+            operating_system_family="LINUX", cpu_architecture=settings.cpu_architecture
+        ),
+        execution_role_arn=execution_role.arn,
+        task_role_arn=_task_role(base_name, ctx=ctx, opts=opts).arn,
+        container_definitions=container_definitions(settings, ctx, repository, log_group),
+        tags=name_tag(name),
+        opts=opts,
+    )
+    return Task(definition=definition, execution_policy=execution_policy)
+
+
+def _execution_role(
+    base_name: str,
+    *,
+    ctx: AccountContext,
+    repository: aws.ecr.Repository,
+    log_group: aws.cloudwatch.LogGroup,
+    opts: pulumi.ResourceOptions,
+) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
     """The role ECS pulls the image and writes the logs with: this repository and this log
     group only (the managed AmazonECSTaskExecutionRolePolicy grants both on every one).
     Returned with its policy, which tasks need before they start."""
-    name = child_name(containers._name, "task-execution")
+    name = child_name(base_name, "task-execution")
     role = aws.iam.Role(
         name,
         description=f"{name}: pull the app image and write its log group",
-        assume_role_policy=service_trust_policy(
-            TASKS_PRINCIPAL, source_account=containers._ctx.account_id
-        ),
+        assume_role_policy=service_trust_policy(TASKS_PRINCIPAL, source_account=ctx.account_id),
         tags=name_tag(name),
-        opts=containers._child,
+        opts=opts,
     )
     policy = aws.iam.RolePolicy(
         name,
@@ -46,7 +94,7 @@ def create_execution_role(containers: Containers) -> tuple[aws.iam.Role, aws.iam
             [
                 # GetAuthorizationToken has no resource type: it is always granted on "*".
                 allow(["ecr:GetAuthorizationToken"], "*", sid="EcrLogin"),
-                allow(ECR_PULL_ACTIONS, containers.repository.arn, sid="PullAppImage"),
+                allow(ECR_PULL_ACTIONS, repository.arn, sid="PullAppImage"),
                 # GuardDuty Runtime Monitoring (the account baseline turns it on) adds its
                 # agent to every Fargate task, pulled with this role from AWS's repository
                 # in each region's GuardDuty account (GuardDuty User Guide, "Prerequisites
@@ -55,9 +103,9 @@ def create_execution_role(containers: Containers) -> tuple[aws.iam.Role, aws.iam
                     ECR_PULL_ACTIONS,
                     pulumi.Output.concat(
                         "arn:",
-                        containers._ctx.partition,
+                        ctx.partition,
                         ":ecr:",
-                        containers._ctx.region,
+                        ctx.region,
                         ":*:repository/aws-guardduty-agent-fargate",
                     ),
                     sid="PullGuardDutyAgent",
@@ -65,36 +113,41 @@ def create_execution_role(containers: Containers) -> tuple[aws.iam.Role, aws.iam
                 allow(
                     ["logs:CreateLogStream", "logs:PutLogEvents"],
                     [
-                        containers.log_group.arn,
-                        pulumi.Output.concat(containers.log_group.arn, ":*"),
+                        log_group.arn,
+                        pulumi.Output.concat(log_group.arn, ":*"),
                     ],
                     sid="WriteAppLogGroup",
                 ),
             ]
         ),
-        opts=containers._child,
+        opts=opts,
     )
     return role, policy
 
 
-def task_role(containers: Containers) -> aws.iam.Role:
+def _task_role(
+    base_name: str, *, ctx: AccountContext, opts: pulumi.ResourceOptions
+) -> aws.iam.Role:
     """The application's own identity: no permissions until the app needs some."""
-    name = child_name(containers._name, "task")
+    name = child_name(base_name, "task")
     return aws.iam.Role(
         name,
         description=f"{name}: the application's role (no permissions by default)",
-        assume_role_policy=service_trust_policy(
-            TASKS_PRINCIPAL, source_account=containers._ctx.account_id
-        ),
+        assume_role_policy=service_trust_policy(TASKS_PRINCIPAL, source_account=ctx.account_id),
         tags=name_tag(name),
-        opts=containers._child,
+        opts=opts,
     )
 
 
-def container_definitions(containers: Containers) -> pulumi.Output[str]:
-    settings = containers._settings
+def container_definitions(
+    settings: ComputeConfig,
+    ctx: AccountContext,
+    repository: aws.ecr.Repository,
+    log_group: aws.cloudwatch.LogGroup,
+) -> pulumi.Output[str]:
+    """The hardened app container (non-root, read-only root file system, an init process),
+    its image from `repository` at the configured tag and its logs to `log_group`."""
     check = settings.container_health_check
-    ctx = containers._ctx
     # The repository URL, spelled from the account and region (what `repository_url`
     # returns) so the definition is known at preview. Without an image yet the definition
     # names a placeholder tag; no service runs it.
@@ -105,7 +158,7 @@ def container_definitions(containers: Containers) -> pulumi.Output[str]:
         ".",
         ctx.dns_suffix,
         "/",
-        containers.repository.name,
+        repository.name,
         ":",
         settings.image_tag or "unreleased",
     )
@@ -136,8 +189,8 @@ def container_definitions(containers: Containers) -> pulumi.Output[str]:
                 "logConfiguration": {
                     "logDriver": "awslogs",
                     "options": {
-                        "awslogs-group": containers.log_group.name,
-                        "awslogs-region": containers._ctx.region,
+                        "awslogs-group": log_group.name,
+                        "awslogs-region": ctx.region,
                         "awslogs-stream-prefix": CONTAINER_NAME,
                     },
                 },
@@ -145,27 +198,4 @@ def container_definitions(containers: Containers) -> pulumi.Output[str]:
                 "environment": [],
             }
         ]
-    )
-
-
-def create_task_definition(containers: Containers) -> aws.ecs.TaskDefinition:
-    settings = containers._settings
-    name = child_name(containers._name, "app")
-    execution_role, containers._execution_policy = create_execution_role(containers)
-    return aws.ecs.TaskDefinition(
-        name,
-        # The family is the definition's name in the account and region.
-        family=name,
-        network_mode="awsvpc",
-        requires_compatibilities=["FARGATE"],
-        cpu=str(settings.task_cpu),
-        memory=str(settings.task_memory),
-        runtime_platform=aws.ecs.TaskDefinitionRuntimePlatformArgs(
-            operating_system_family="LINUX", cpu_architecture=settings.cpu_architecture
-        ),
-        execution_role_arn=execution_role.arn,
-        task_role_arn=task_role(containers).arn,
-        container_definitions=container_definitions(containers),
-        tags=name_tag(name),
-        opts=containers._child,
     )
