@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
 from conftest import REPO_ROOT
 
 MAX_LINES = 400
@@ -196,10 +197,14 @@ def test_no_import_cycles_in_the_program() -> None:
     """Issue 22: a helper module takes what it reads and returns what it built, so no module
     imports the component that calls it, not even for type hints under `TYPE_CHECKING`."""
     paths = [*_modules("components"), REPO_ROOT / "__main__.py"]
-    cycles = _cycles(_import_graph(paths))
-    assert [c for c in cycles if any(m.startswith(RESHAPED) for m in c)] == []
+    assert _cycles(_import_graph(paths)) == []
 
 
-# The tier packages already reshaped (issue 22); the others still have their helper modules
-# import the component, so the check above covers only these until they are done.
-RESHAPED = ("components.audit", "components.compute", "components.containers", "components.network")
+@pytest.mark.xfail(
+    strict=True,
+    reason="policy/report.py imports junit.py and report_text.py, which import it back under "
+    "TYPE_CHECKING for the Report type; remove this mark when that cycle is gone",
+)
+def test_no_import_cycles_in_the_pack() -> None:
+    """The same rule for the policy pack and the offline check."""
+    assert _cycles(_import_graph(_modules("policy"))) == []

@@ -136,7 +136,17 @@ class Database(pulumi.ComponentResource):
                 self._create_cluster()
             else:
                 self._create_instance()
-            create_secret(self)
+            credentials = create_secret(
+                name,
+                settings=self._settings,
+                host=self.writer_endpoint,
+                password=self._password.result,
+                secrets_key_arn=args.secrets_key_arn,
+                replica_region=args.secret_replica_region,
+                replica_key_arn=args.secret_replica_key_arn,
+                parent=self,
+            )
+            self.secret, self.secret_version = credentials.secret, credentials.version
             self.secret_arn = self.secret.arn
 
         self.register_outputs(

@@ -3,11 +3,12 @@ function reads and writes, replicated to the peer region (M5)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
+from ..config.database import DatabaseConfig
 from ..naming import child_name, name_tag
 
 PORT = 5432
@@ -21,54 +22,69 @@ PORT = 5432
 # service's own.
 INITIAL_VERSION_LABEL = "PULUMI_INITIAL"
 
-if TYPE_CHECKING:
-    from .component import Database
+
+@dataclass(frozen=True)
+class Credentials:
+    """The credentials secret and the version Pulumi wrote into it."""
+
+    secret: aws.secretsmanager.Secret
+    version: aws.secretsmanager.SecretVersion
 
 
-def create_secret(database: Database) -> None:
-    settings = database._settings
-    name = child_name(database._name, "db-credentials")
-    args = database._args
+def create_secret(
+    base_name: str,
+    *,
+    settings: DatabaseConfig,
+    host: pulumi.Input[str],
+    password: pulumi.Input[str],
+    secrets_key_arn: pulumi.Input[str],
+    replica_region: str | None,
+    replica_key_arn: pulumi.Input[str] | None,
+    parent: pulumi.Resource,
+) -> Credentials:
+    """The master credentials (`host`, `password`, the user and database of `settings`) in a
+    secret under `secrets_key_arn`, replicated to `replica_region` under `replica_key_arn`
+    when there is one, and protected as `settings` says."""
+    name = child_name(base_name, "db-credentials")
     replicas = None
-    if args.secret_replica_region is not None:
-        if args.secret_replica_key_arn is None:
+    if replica_region is not None:
+        if replica_key_arn is None:
             raise ValueError(f"{name}: a secret replica needs secret_replica_key_arn")
         # M5: the credentials survive the primary region; rotation changes propagate.
         replicas = [
-            aws.secretsmanager.SecretReplicaArgs(
-                region=args.secret_replica_region, kms_key_id=args.secret_replica_key_arn
-            )
+            aws.secretsmanager.SecretReplicaArgs(region=replica_region, kms_key_id=replica_key_arn)
         ]
-    database.secret = aws.secretsmanager.Secret(
+    secret = aws.secretsmanager.Secret(
         name,
         description=f"{name}: master credentials of the {settings.engine} database",
-        kms_key_id=args.secrets_key_arn,
+        kms_key_id=secrets_key_arn,
         recovery_window_in_days=settings.secret_recovery_window_days,
         replicas=replicas,
         tags=name_tag(name),
-        opts=database._stateful,
+        opts=pulumi.ResourceOptions(parent=parent, protect=settings.protect),
     )
     # The shape the rotation function reads and writes (engine, host, port, username,
     # password, dbname). After the first rotation the secret holds the live password and
     # rotation moves the labels, so later runs must put back neither the generated value nor
     # AWSCURRENT (a refresh reads AWSPREVIOUS, then only the own label, on this version).
-    database.secret_version = aws.secretsmanager.SecretVersion(
+    version = aws.secretsmanager.SecretVersion(
         name,
-        secret_id=database.secret.id,
+        secret_id=secret.id,
         secret_string=pulumi.Output.secret(
             pulumi.Output.json_dumps(
                 {
                     "engine": "postgres",
-                    "host": database.writer_endpoint,
+                    "host": host,
                     "port": PORT,
                     "username": settings.master_username,
-                    "password": database._password.result,
+                    "password": password,
                     "dbname": settings.database_name,
                 }
             )
         ),
         version_stages=["AWSCURRENT", INITIAL_VERSION_LABEL],
         opts=pulumi.ResourceOptions(
-            parent=database, ignore_changes=["secretString", "versionStages"]
+            parent=parent, ignore_changes=["secretString", "versionStages"]
         ),
     )
+    return Credentials(secret=secret, version=version)
