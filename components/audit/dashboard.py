@@ -58,6 +58,7 @@ def database_metrics(args: AuditArgs) -> tuple[dict[str, Any] | None, str]:
 def metric_widget(
     title: str, region: str, metrics: list[list[Any]], x: int, y: int, stat: str = "Average"
 ) -> dict[str, Any]:
+    """A half-width time-series widget of `metrics` at (`x`, `y`), over five-minute periods."""
     return {
         "type": "metric",
         "x": x,

@@ -37,6 +37,7 @@ class _GroupMaker:
     parent: pulumi.Resource
 
     def group(self, suffix: str, description: str) -> aws.ec2.SecurityGroup:
+        """An empty group in the VPC; its rules come from `rule`."""
         # No `name`: autonaming from the logical name keeps groups unique per stack and never
         # starting with "sg-", which AWS reserves.
         name = child_name(self.base_name, suffix)
