@@ -311,6 +311,10 @@ POLICIES = [
             {
                 "aws:s3/bucketPolicy:BucketPolicy": _resource_policy,
                 "aws:kms/key:Key": _key_policy,
+                # The same documents written as split resources or inline (issue 21): each
+                # spelling is judged on the resource that holds it, the one to change.
+                "aws:kms/keyPolicy:KeyPolicy": _key_policy,
+                "aws:s3/bucket:Bucket": _resource_policy,
                 "aws:sns/topicPolicy:TopicPolicy": _resource_policy,
                 "aws:sns/topic:Topic": _resource_policy,
                 "aws:sqs/queuePolicy:QueuePolicy": _resource_policy,

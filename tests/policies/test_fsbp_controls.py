@@ -8,6 +8,7 @@ import pytest
 from policy.pack import POLICIES
 
 from .fsbp_cases import CASES, Case
+from .fsbp_split_cases import SPLIT_CASES
 from .helpers import check
 
 
@@ -46,3 +47,12 @@ def test_cases_name_controls_their_policy_claims() -> None:
     claims = {p.name: {*p.meta.controls, *p.meta.partial} for p in POLICIES}
     wrong = [_id(c) for c in CASES if c.control not in claims[c.policy]]
     assert wrong == []
+
+
+@pytest.mark.parametrize(
+    "case", SPLIT_CASES, ids=[f"{_id(c)}-{i}" for i, c in enumerate(SPLIT_CASES)]
+)
+def test_control_in_its_other_spelling(case: Case) -> None:
+    """The same control written the other way pulumi-aws allows (a split resource instead of
+    the inline argument, or the reverse) is caught as well, and its compliant form passes."""
+    test_control_violating_and_compliant(case)

@@ -1,0 +1,175 @@
+"""Second spellings of covered FSBP controls (issue 21, item 2): the same violation written with
+a split pulumi-aws resource where `fsbp_cases.py` sets it inline, or inline where it uses the
+split resource, so that a policy reading only one spelling fails here."""
+
+from __future__ import annotations
+
+import pulumi_aws as aws
+
+from .fsbp_cases import ACCOUNT, KEY, Case, _public_statement, doc
+from .helpers import provider
+
+TOPIC = f"arn:aws:sns:us-east-1:{ACCOUNT}:t"
+
+
+def _key_policy(good: bool) -> None:
+    # KMS.5 with the policy in aws.kms.KeyPolicy rather than the key's `policy` argument.
+    o = provider()
+    key = aws.kms.Key("key", enable_key_rotation=True, opts=o)
+    aws.kms.KeyPolicy(
+        "key-policy", key_id=key.id, policy=doc(_public_statement(good, "kms:Decrypt", "*")), opts=o
+    )
+
+
+def _topic_inline(good: bool) -> None:
+    # SNS.4 with the policy on the topic itself rather than aws.sns.TopicPolicy.
+    aws.sns.Topic(
+        "topic",
+        kms_master_key_id=KEY,
+        policy=doc(_public_statement(good, "sns:Publish", TOPIC)),
+        opts=provider(),
+    )
+
+
+def _bucket_inline(good: bool) -> None:
+    # S3.2 with the (deprecated, still accepted) inline `policy` of the bucket.
+    aws.s3.Bucket(
+        "bucket",
+        bucket="b",
+        policy=doc(_public_statement(good, "s3:GetObject", "arn:aws:s3:::b/*")),
+        opts=provider(),
+    )
+
+
+def _group_rule(good: bool, port: int, kind: str) -> None:
+    # EC2.18/EC2.19 with the rule in a rule resource rather than the group's `ingress`.
+    o = provider()
+    group = aws.ec2.SecurityGroup("group", opts=o)
+    port = 443 if good else port
+    if kind == "ec2":
+        aws.ec2.SecurityGroupRule(
+            "rule",
+            type="ingress",
+            security_group_id=group.id,
+            protocol="tcp",
+            from_port=port,
+            to_port=port,
+            cidr_blocks=["0.0.0.0/0"],
+            opts=o,
+        )
+    else:
+        aws.vpc.SecurityGroupIngressRule(
+            "rule",
+            security_group_id=group.id,
+            ip_protocol="tcp",
+            from_port=port,
+            to_port=port,
+            cidr_ipv4="0.0.0.0/0",
+            opts=o,
+        )
+
+
+def _role_managed(good: bool) -> None:
+    # IAM.27 with the managed policy in the role's `managed_policy_arns`.
+    name = "ReadOnlyAccess" if good else "AWSCloudShellFullAccess"
+    aws.iam.Role(
+        "role",
+        assume_role_policy=doc(
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "ec2.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ),
+        managed_policy_arns=[f"arn:aws:iam::aws:policy/{name}"],
+        opts=provider(),
+    )
+
+
+def _user_attachment(good: bool) -> None:
+    # IAM.27 with the managed policy attached to a group by a GroupPolicyAttachment.
+    name = "ReadOnlyAccess" if good else "AWSCloudShellFullAccess"
+    aws.iam.GroupPolicyAttachment(
+        "attach", group="g", policy_arn=f"arn:aws:iam::aws:policy/{name}", opts=provider()
+    )
+
+
+def _two_rotations(good: bool) -> None:
+    # SecretsManager.4 with two rotation resources naming the same secret by ARN and by name:
+    # AWS keeps one schedule, so a too-long one is a finding whichever the stack lists first.
+    o = provider()
+    secret = aws.secretsmanager.Secret("secret", name="app", kms_key_id=KEY, opts=o)
+    aws.secretsmanager.SecretRotation(
+        "by-arn",
+        secret_id=secret.arn,
+        rotation_lambda_arn="arn:aws:lambda:x",
+        rotation_rules={"automatically_after_days": 30},
+        opts=o,
+    )
+    aws.secretsmanager.SecretRotation(
+        "by-name",
+        secret_id=secret.name,
+        rotation_lambda_arn="arn:aws:lambda:x",
+        rotation_rules={"automatically_after_days": 30 if good else 400},
+        opts=o,
+    )
+
+
+SPLIT_CASES: list[Case] = [
+    Case(
+        "KMS.5",
+        "resource-policy-principals",
+        lambda: _key_policy(False),
+        lambda: _key_policy(True),
+        "Principal '*'",
+    ),
+    Case(
+        "SNS.4",
+        "resource-policy-principals",
+        lambda: _topic_inline(False),
+        lambda: _topic_inline(True),
+        "Principal '*'",
+    ),
+    Case(
+        "S3.2",
+        "resource-policy-principals",
+        lambda: _bucket_inline(False),
+        lambda: _bucket_inline(True),
+        "Principal '*'",
+    ),
+    Case(
+        "EC2.18",
+        "security-group-ingress",
+        lambda: _group_rule(False, 8443, "ec2"),
+        lambda: _group_rule(True, 8443, "ec2"),
+        "the internet may reach only ports 80/443",
+    ),
+    Case(
+        "EC2.19",
+        "security-group-ingress",
+        lambda: _group_rule(False, 3306, "vpc"),
+        lambda: _group_rule(True, 3306, "vpc"),
+        "port 3306",
+    ),
+    Case(
+        "IAM.27",
+        "iam-managed-policy-attachments",
+        lambda: _role_managed(False),
+        lambda: _role_managed(True),
+        "AWSCloudShellFullAccess",
+    ),
+    Case(
+        "IAM.27",
+        "iam-managed-policy-attachments",
+        lambda: _user_attachment(False),
+        lambda: _user_attachment(True),
+        "AWSCloudShellFullAccess",
+    ),
+    Case(
+        "SecretsManager.4",
+        "secrets-rotation",
+        lambda: _two_rotations(False),
+        lambda: _two_rotations(True),
+        "rotates every 400 days",
+    ),
+]
