@@ -83,10 +83,10 @@ class EffectiveView:
         self._by_urn: dict[str, Effective] = {r.urn: Effective(r) for r in resources}
         self._owner_of: dict[str, str] = {}
         index: dict[tuple[str, str], str] = {}
-        for resource in resources:
+        for resource in sorted(resources, key=lambda r: r.urn):
             for identifier in sorted(identifiers(resource.props)):
-                # The first registered resource keeps an identifier two resources share, so the
-                # view never depends on anything but the stack's order.
+                # Of two resources sharing an identifier the one with the smaller URN keeps it:
+                # registration order can differ between runs of the same program.
                 index.setdefault((resource.resource_type, identifier), resource.urn)
         for part in resources:
             entry = inventory.get(part.resource_type)

@@ -99,7 +99,19 @@ def _logs_management_events(trail: Any) -> bool:
     return False
 
 
+def _stack_urn(resources: list[Any]) -> str:
+    # Findings about a missing account setting belong to the stack: no resource sets it.
+    return next(r.urn for r in resources if r.resource_type == "pulumi:pulumi:Stack")
+
+
+def _first(resources: list[Any]) -> Any:
+    # The resource a finding about several of one type lands on: the same one every run.
+    return min(resources, key=lambda r: r.urn)
+
+
 def _baseline(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
+    """Each missing part on the stack with "add ..."; each part that exists but is set wrong
+    on the resource that sets it, with "set X to Y" (issue 21, item 3)."""
     resources = list(args.resources)
     by_type_: dict[str, list[Any]] = {}
     for resource in resources:
@@ -107,7 +119,7 @@ def _baseline(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
     markers = [r for r in resources if r.resource_type in REGIONAL_MARKERS | GLOBAL_MARKERS]
     if not markers:
         return
-    anchor = markers[0]
+    stack = _stack_urn(resources)
     regions = sorted({region_of(r) for r in markers if r.resource_type in REGIONAL_MARKERS})
 
     def in_region(type_: str, region: str) -> list[Any]:
@@ -115,77 +127,113 @@ def _baseline(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
 
     for region in regions:
         recorders = in_region(RECORDER, region)
-        statuses = [
-            s for s in in_region(RECORDER_STATUS, region) if truthy(s.props.get("isEnabled"))
-        ]
-        if not any(_records_everything(r) for r in recorders) or not statuses:
+        statuses = in_region(RECORDER_STATUS, region)
+        if not recorders:
             yield (
-                anchor.urn,
-                (
-                    f"{region}: AWS Config does not record every supported resource type: add an "
-                    "aws.cfg.Recorder (all_supported), a DeliveryChannel and a RecorderStatus with "
-                    "is_enabled=True"
-                ),
+                stack,
+                f"{region}: AWS Config does not record: add an aws.cfg.Recorder "
+                "(recording_group.all_supported=True), a DeliveryChannel and a RecorderStatus "
+                "with is_enabled=True",
             )
-        elif not in_region(DELIVERY_CHANNEL, region):
-            yield anchor.urn, f"{region}: the Config recorder has no delivery channel"
-        if not any(truthy(d.props.get("enable", True)) for d in in_region(DETECTOR, region)):
-            yield anchor.urn, f"{region}: GuardDuty is off: add an enabled aws.guardduty.Detector"
-        if not any(truthy(e.props.get("enabled", True)) for e in in_region(EBS_DEFAULT, region)):
-            yield (
-                anchor.urn,
-                (
-                    f"{region}: new EBS volumes are not encrypted by default: add "
-                    "aws.ebs.EncryptionByDefault(enabled=True)"
-                ),
-            )
-        settings = {
-            str(s.props.get("settingId") or "").split("servicesetting", 1)[-1]: str(
-                s.props.get("settingValue")
-            )
-            for s in in_region(SERVICE_SETTING, region)
-        }
-        for setting, value in SSM_SETTINGS.items():
-            if settings.get(setting) != value:
+        else:
+            if not any(_records_everything(r) for r in recorders):
                 yield (
-                    anchor.urn,
-                    (
-                        f"{region}: Systems Manager setting {setting} is not {value}: add an "
-                        f"aws.ssm.ServiceSetting for it"
-                    ),
+                    _first(recorders).urn,
+                    f"{region}: the Config recorder does not record every supported resource "
+                    "type: set recording_group.all_supported to True",
                 )
+            if not statuses:
+                yield (
+                    stack,
+                    f"{region}: the Config recorder is never started: add an "
+                    "aws.cfg.RecorderStatus with is_enabled=True",
+                )
+            elif not any(truthy(s.props.get("isEnabled")) for s in statuses):
+                yield (
+                    _first(statuses).urn,
+                    f"{region}: the Config recorder is stopped: set is_enabled to True",
+                )
+            if not in_region(DELIVERY_CHANNEL, region):
+                yield (
+                    stack,
+                    f"{region}: the Config recorder has no delivery channel: add an "
+                    "aws.cfg.DeliveryChannel",
+                )
+        detectors = in_region(DETECTOR, region)
+        if not detectors:
+            yield stack, f"{region}: GuardDuty is off: add an enabled aws.guardduty.Detector"
+        elif not any(truthy(d.props.get("enable", True)) for d in detectors):
+            yield _first(detectors).urn, f"{region}: GuardDuty is off: set enable to True"
+        defaults = in_region(EBS_DEFAULT, region)
+        if not defaults:
+            yield (
+                stack,
+                f"{region}: new EBS volumes are not encrypted by default: add "
+                "aws.ebs.EncryptionByDefault(enabled=True)",
+            )
+        elif not any(truthy(e.props.get("enabled", True)) for e in defaults):
+            yield (
+                _first(defaults).urn,
+                f"{region}: new EBS volumes are not encrypted by default: set enabled to True",
+            )
+        settings: dict[str, list[Any]] = {}
+        for setting in in_region(SERVICE_SETTING, region):
+            suffix = str(setting.props.get("settingId") or "").split("servicesetting", 1)[-1]
+            settings.setdefault(suffix, []).append(setting)
+        for setting_id, value in SSM_SETTINGS.items():
+            found = settings.get(setting_id, [])
+            if not found:
+                yield (
+                    stack,
+                    f"{region}: Systems Manager setting {setting_id} is not {value}: add an "
+                    f"aws.ssm.ServiceSetting for it with setting_value {value!r}",
+                )
+            for setting in found:
+                if str(setting.props.get("settingValue")) != value:
+                    yield (
+                        setting.urn,
+                        f"{region}: Systems Manager setting {setting_id} is "
+                        f"{setting.props.get('settingValue')!r}: set setting_value to {value!r}",
+                    )
         if not in_region(ANALYZER, region):
             yield (
-                anchor.urn,
-                (
-                    f"{region}: no IAM Access Analyzer: add an aws.accessanalyzer.Analyzer (type "
-                    "ACCOUNT or ORGANIZATION)"
-                ),
+                stack,
+                f"{region}: no IAM Access Analyzer: add an aws.accessanalyzer.Analyzer (type "
+                "ACCOUNT or ORGANIZATION)",
             )
-    if not any(_logs_management_events(t) for t in by_type_.get(TRAIL, [])):
+    trails = by_type_.get(TRAIL, [])
+    if not trails:
         yield (
-            anchor.urn,
-            (
-                "no multi-Region trail logs read and write management events: add one (the "
-                "account-wide audit trail)"
-            ),
+            stack,
+            "no multi-Region trail logs read and write management events: add an "
+            "aws.cloudtrail.Trail (the account-wide audit trail)",
+        )
+    elif not any(_logs_management_events(t) for t in trails):
+        yield (
+            _first(trails).urn,
+            "no multi-Region trail logs read and write management events: set "
+            "is_multi_region_trail and enable_logging to True and log all read and write "
+            "management events",
         )
     blocks = by_type_.get(S3_ACCOUNT_PAB, [])
-    if not any(all(truthy(b.props.get(f)) for f in PAB_FLAGS) for b in blocks):
+    if not blocks:
         yield (
-            anchor.urn,
-            (
-                "the account's S3 public-access block is not fully on: add an "
-                "aws.s3.AccountPublicAccessBlock with all four flags True"
-            ),
+            stack,
+            "the account's S3 public-access block is missing: add an "
+            "aws.s3.AccountPublicAccessBlock with all four flags True",
+        )
+    elif not any(all(truthy(b.props.get(f)) for f in PAB_FLAGS) for b in blocks):
+        block = _first(blocks)
+        off = [f for f in PAB_FLAGS if not truthy(block.props.get(f))]
+        yield (
+            block.urn,
+            f"the account's S3 public-access block is not fully on: set {', '.join(off)} to True",
         )
     if not by_type_.get(PASSWORD_POLICY):
         yield (
-            anchor.urn,
-            (
-                "the account has no IAM password policy: add an aws.iam.AccountPasswordPolicy "
-                "(audit.ownAccountHygiene.passwordPolicy)"
-            ),
+            stack,
+            "the account has no IAM password policy: add an aws.iam.AccountPasswordPolicy "
+            "(audit.ownAccountHygiene.passwordPolicy)",
         )
 
 

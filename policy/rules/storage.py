@@ -12,6 +12,7 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, StackValidationArgs
 
 from ..awsfacts.values import rate_days
+from ..effective import EffectiveView
 from .common import (
     as_list,
     by_type,
@@ -216,31 +217,26 @@ def _rotation_days(rotation: Any) -> int | None:
 
 
 def _secrets(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
-    resources = args.resources
-    rotations = {
-        str(r.props.get("secretId")): r
-        for r in resources
-        if r.resource_type == "aws:secretsmanager/secretRotation:SecretRotation"
-    }
-    for secret in resources:
-        if secret.resource_type != "aws:secretsmanager/secret:Secret":
-            continue
-        keys = {str(secret.props.get(k)) for k in ("arn", "id", "name") if secret.props.get(k)}
-        rotation = next((rotations[k] for k in keys if k in rotations), None)
-        if rotation is None:
+    # Every rotation resource naming the secret (by ARN, ID or name) is judged: picking one
+    # from a set of the secret's identifiers made the finding depend on string hashing.
+    view = EffectiveView(args.resources)
+    for effective in view.of_type(["aws:secretsmanager/secret:Secret"]):
+        secret = effective.resource
+        rotations = effective.of("aws:secretsmanager/secretRotation:SecretRotation")
+        if not rotations:
             yield (
                 secret.urn,
                 f"secret {secret.name} never rotates: add an aws.secretsmanager.SecretRotation "
                 "with a rotation function",
             )
-            continue
-        days = _rotation_days(rotation)
-        if days is not None and days > MAX_ROTATION_DAYS:
-            yield (
-                rotation.urn,
-                f"secret {secret.name} rotates every {days} days: rotate at least every "
-                f"{MAX_ROTATION_DAYS} days",
-            )
+        for rotation in rotations:
+            days = _rotation_days(rotation)
+            if days is not None and days > MAX_ROTATION_DAYS:
+                yield (
+                    rotation.urn,
+                    f"secret {secret.name} rotates every {days} days: rotate at least every "
+                    f"{MAX_ROTATION_DAYS} days",
+                )
 
 
 POLICIES = [

@@ -1797,7 +1797,7 @@ for _control, _omit, _fragment in (
     ("CloudTrail.1", "trail", "no multi-Region trail"),
     ("GuardDuty.1", "detector", "GuardDuty is off"),
     ("EC2.7", "ebs", "not encrypted by default"),
-    ("S3.1", "s3", "S3 public-access block is not fully on"),
+    ("S3.1", "s3", "the account's S3 public-access block is missing: add"),
     ("SSM.6", "ssm-logs", "customer-script-log-destination is not CloudWatch"),
     ("SSM.7", "ssm-sharing", "public-sharing-permission is not Disable"),
     ("IAM.28", "analyzer", "no IAM Access Analyzer"),
