@@ -63,7 +63,8 @@ from .inputs import (
     stack_references,
 )
 from .pack import INITIAL_CONFIG, PACK_ENFORCEMENT, PACK_NAME, POLICIES
-from .report import SEVERITY_ORDER, Report, RunFailure, failed_run
+from .report import SEVERITY_ORDER, Report, failed_run
+from .report_view import RunFailure
 from .stack_reports import StackReports
 
 FORMATS = ("text", "json", "sarif", "junit")

@@ -13,7 +13,7 @@ from typing import Any
 from .harness import ProgramError, load_stack_config, read_project_name
 from .pack import POLICIES
 from .pack_config import validate_pack_config
-from .report import RunFailure
+from .report_view import RunFailure
 
 
 class InputError(Exception):

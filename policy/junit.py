@@ -15,19 +15,17 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pulumi_policy import ResourceValidationPolicy
 
 from .findings import Violation
-
-if TYPE_CHECKING:
-    from .report import Report
+from .report_view import ReportView
 
 Groups = list[tuple[str, list[ET.Element], Counter[str]]]
 
 
-def junit_groups(report: Report) -> Groups:
+def junit_groups(report: ReportView) -> Groups:
     """(policy, its test cases, their counts) for every policy in pack order; for a run that
     failed before any policy ran, a single group named after the failure's kind."""
     if report.failure is not None:
@@ -102,7 +100,7 @@ def junit_groups(report: Report) -> Groups:
     return groups
 
 
-def _findings(report: Report, case: ET.Element, found: list[Violation]) -> str | None:
+def _findings(report: ReportView, case: ET.Element, found: list[Violation]) -> str | None:
     """A case's violations: one `<failure>` listing those that fail the run, the others in
     `<system-out>`; returns "failures" when the case fails."""
     if not found:
@@ -123,7 +121,7 @@ def _findings(report: Report, case: ET.Element, found: list[Violation]) -> str |
     return "failures" if failing else None
 
 
-def _failure_group(report: Report) -> tuple[str, list[ET.Element], Counter[str]]:
+def _failure_group(report: ReportView) -> tuple[str, list[ET.Element], Counter[str]]:
     failure = report.failure
     assert failure is not None
     attributes = {"classname": failure.kind, "name": f"stack {report.run.stack}"}
@@ -137,7 +135,7 @@ def _failure_group(report: Report) -> tuple[str, list[ET.Element], Counter[str]]
     return (failure.kind, [case], Counter(tests=1, errors=1))
 
 
-def junit(report: Report) -> ET.Element:
+def junit(report: ReportView) -> ET.Element:
     """One stack's JUnit XML: a suite per policy (or the failure's one suite)."""
     root = ET.Element("testsuites", name=f"{report.pack_name} {report.run.stack}")
     totals: Counter[str] = Counter()

@@ -19,7 +19,6 @@ import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,7 @@ from .findings import Evaluation, Violation
 from .harness import ProgramRun
 from .junit import junit, junit_groups, xml_text
 from .report_text import outcome_counts, stack_text
+from .report_view import RunFailure
 from .sarif import INFORMATION_URI, sarif_log, sarif_result, sarif_rule
 
 FAILURE_KINDS = (
@@ -43,17 +43,6 @@ FAILURE_KINDS = (
     "state",
 )
 _FRAME = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+)', re.MULTILINE)
-
-
-@dataclass(frozen=True)
-class RunFailure:
-    """Why a stack's run failed before any policy ran: its kind (one of FAILURE_KINDS), the
-    message, and the file and line to look at when known."""
-
-    kind: str
-    message: str
-    file: str | None = None
-    line: int | None = None
 
 
 def last_frame(traceback_text: str) -> tuple[str, int] | None:

@@ -5,13 +5,12 @@ findings, remediations and errors; the last line is PASS or FAIL with the counts
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from .report import Report
+from .report_view import ReportView
 
 
-def stack_text(report: Report) -> str:
+def stack_text(report: ReportView) -> str:
     """Resource counts, findings (enforcement/severity, controls and URL), suppressed,
     remediated, errors; the last line PASS or FAIL with the counts."""
     data = report.as_json()

@@ -7,7 +7,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
 from conftest import REPO_ROOT
 
 MAX_LINES = 400
@@ -200,11 +199,6 @@ def test_no_import_cycles_in_the_program() -> None:
     assert _cycles(_import_graph(paths)) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="policy/report.py imports junit.py and report_text.py, which import it back under "
-    "TYPE_CHECKING for the Report type; remove this mark when that cycle is gone",
-)
 def test_no_import_cycles_in_the_pack() -> None:
     """The same rule for the policy pack and the offline check."""
     assert _cycles(_import_graph(_modules("policy"))) == []

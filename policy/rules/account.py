@@ -16,11 +16,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from pulumi_policy import EnforcementLevel, ResourceValidationArgs, StackValidationArgs
+from pulumi_policy import EnforcementLevel, StackValidationArgs
 
 from .common import as_list, by_type, get, resource_policy, stack_policy, truthy
 from .metadata import Meta
 from .network import PAB_FLAGS
+from .passwords import password_policy_problems, user_permission_problems
 
 MANDATORY = EnforcementLevel.MANDATORY
 HUB = "aws:securityhub/account:Account"
@@ -57,8 +58,6 @@ GUARDDUTY_AGENTS = {
     "EC2_AGENT_MANAGEMENT": "GuardDuty.13",
 }
 # IAM.7 (FSBP's parameters) and CIS 1.8/1.9 (IAM.15, IAM.16).
-MIN_PASSWORD_LENGTH = 14
-PASSWORD_REUSE_PREVENTION = 24
 
 
 def region_of(resource: Any) -> str:
@@ -276,41 +275,6 @@ def _protection_plans(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
             )
 
 
-# --------------------------------------------------------------------------------------------
-# Passwords (IAM.7, IAM.15, IAM.16) and users (IAM.2)
-
-
-def _password_policy(args: ResourceValidationArgs) -> Iterator[str]:
-    props = args.props
-    for flag in (
-        "requireUppercaseCharacters",
-        "requireLowercaseCharacters",
-        "requireNumbers",
-        "requireSymbols",
-    ):
-        if props.get(flag) is not True:
-            yield f"{flag} is not true: require every character class"
-    if int(props.get("minimumPasswordLength") or 6) < MIN_PASSWORD_LENGTH:
-        yield f"minimumPasswordLength is below {MIN_PASSWORD_LENGTH}: set it to at least 14"
-    if int(props.get("passwordReusePrevention") or 0) < PASSWORD_REUSE_PREVENTION:
-        yield (
-            f"passwordReusePrevention is below {PASSWORD_REUSE_PREVENTION}: remember the last "
-            "24 passwords"
-        )
-
-
-def _user_permissions(args: ResourceValidationArgs) -> Iterator[str]:
-    props = args.props
-    if args.resource_type == "aws:iam/policyAttachment:PolicyAttachment":
-        if as_list(props.get("users")):
-            yield "the policy is attached to users: attach it to a group the users belong to"
-        return
-    yield (
-        "the policy is given to a user directly: attach it to a group (or a role) and add the "
-        "user to the group"
-    )
-
-
 POLICIES = [
     stack_policy(
         "account-baseline",
@@ -373,7 +337,7 @@ POLICIES = [
         "P3: the account password policy requires all character classes, 14 characters or "
         "more, and remembers the last 24 passwords.",
         MANDATORY,
-        by_type({PASSWORD_POLICY: _password_policy}),
+        by_type({PASSWORD_POLICY: password_policy_problems}),
         Meta(
             category="iam",
             requirements=("P3", "A10"),
@@ -396,7 +360,7 @@ POLICIES = [
                     "aws:iam/userPolicyAttachment:UserPolicyAttachment",
                     "aws:iam/policyAttachment:PolicyAttachment",
                 ),
-                _user_permissions,
+                user_permission_problems,
             )
         ),
         Meta(
