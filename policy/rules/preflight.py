@@ -73,15 +73,6 @@ def _ssl_policy(args: ResourceValidationArgs) -> Iterator[str]:
         )
 
 
-def _log_retention(args: ResourceValidationArgs) -> Iterator[str]:
-    """Log group retention is one of CloudWatch Logs' periods (botocore logs shape Days;
-    terraform-provider-aws logs/group.go)."""
-    days = args.props.get("retentionInDays")
-    if days is not None and int(days) not in (0, *values.LOG_RETENTION_DAYS):
-        allowed = ", ".join(str(d) for d in values.LOG_RETENTION_DAYS)
-        yield f"retentionInDays={days} is not a CloudWatch Logs retention period; use {allowed}"
-
-
 def _event_rule_schedule(args: ResourceValidationArgs) -> Iterator[str]:
     """EventBridge schedules: `rate(1 day)` but `rate(2 days)`, six-field cron (EventBridge
     User Guide, 'Rate expressions' and 'Cron expressions')."""
@@ -106,23 +97,16 @@ def _lambda_runtime(args: ResourceValidationArgs) -> Iterator[str]:
 
 def _target_group_health_check(args: ResourceValidationArgs) -> Iterator[str]:
     """Target group health checks time out before the next one starts: 'Health check interval
-    must be greater than the timeout' (CreateTargetGroup); interval 5-300, timeout 2-120,
-    thresholds 2-10 (botocore elbv2 HealthCheck* shapes)."""
+    must be greater than the timeout' (CreateTargetGroup). No published schema carries this
+    pair rule; the ranges of each value come from the CloudFormation schema
+    (`preflight-published-constraints`)."""
     check = args.props.get("healthCheck") or {}
     interval, timeout = check.get("interval"), check.get("timeout")
-    if interval is not None and not 5 <= int(interval) <= 300:
-        yield f"healthCheck.interval={interval} is not 5-300 seconds"
-    if timeout is not None and not 2 <= int(timeout) <= 120:
-        yield f"healthCheck.timeout={timeout} is not 2-120 seconds"
     if interval is not None and timeout is not None and int(timeout) >= int(interval):
         yield (
             f"healthCheck.timeout={timeout} is not below interval={interval}: AWS refuses it "
             "('Health check interval must be greater than the timeout')"
         )
-    for key in ("healthyThreshold", "unhealthyThreshold"):
-        value = check.get(key)
-        if value is not None and not 2 <= int(value) <= 10:
-            yield f"healthCheck.{key}={value} is not 2-10"
 
 
 def _alarm_period(args: ResourceValidationArgs) -> Iterator[str]:
@@ -245,16 +229,6 @@ POLICIES = [
         ),
     ),
     preflight_policy(
-        "preflight-log-retention",
-        "log group retention is a CloudWatch Logs period.",
-        on_types("aws:cloudwatch/logGroup:LogGroup", _log_retention),
-        url="https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html",
-        remediation=(
-            "Set retention_in_days to one of the periods CloudWatch Logs accepts (1, 3, 5, 7, 14, "
-            "30, 60, 90, ..., 3653)."
-        ),
-    ),
-    preflight_policy(
         "preflight-schedule-expressions",
         "EventBridge, AWS Backup and Secrets Manager schedules are expressions the service "
         "accepts (rate(1 day) but rate(2 days), six-field cron).",
@@ -282,12 +256,11 @@ POLICIES = [
     ),
     preflight_policy(
         "preflight-target-group-health-check",
-        "target group health checks have a timeout below the interval, within AWS's ranges.",
+        "target group health checks have a timeout below the interval.",
         on_types(TARGET_GROUP_TYPES, _target_group_health_check),
         url="https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html",
         remediation=(
-            "Keep the health check timeout below the interval and both, with the thresholds, "
-            "within the ranges the message gives."
+            "Keep the health check timeout below the interval."
         ),
     ),
     preflight_policy(
