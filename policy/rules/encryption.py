@@ -7,6 +7,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity, StackValidationArgs
 
+from ..effective import Effective, EffectiveView
 from .common import (
     as_list,
     by_type,
@@ -48,22 +49,45 @@ def bucket_keys(props: Mapping[str, Any]) -> set[str]:
 # S3 buckets (stack policy: the encryption lives on a separate resource)
 
 
+def bucket_configs(resources: Any) -> list[Effective]:
+    """The effective configuration of every general purpose bucket (Bucket or its BucketV2
+    alias), with the split resources naming it by ID or name (P19)."""
+    return EffectiveView(resources).of_type(BUCKET_TYPES)
+
+
+def inline_logging_target(bucket: Any) -> str | None:
+    """The target bucket of a bucket's inline `logging` (the deprecated argument)."""
+    target = get(bucket.props, "logging", "targetBucket")
+    return str(target) if target else None
+
+
+def _encryption_defaults(effective: Effective) -> list[tuple[Any, Any]]:
+    """(sseAlgorithm, kmsMasterKeyId) of every default encryption rule set on the bucket: by its
+    encryption configuration resources and by its inline `serverSideEncryptionConfiguration`."""
+    found = []
+    for part in effective.parts_of_all(SSE_TYPES):
+        for rule in as_list(part.props.get("rules")):
+            default = get(rule, "applyServerSideEncryptionByDefault", default={})
+            found.append((default.get("sseAlgorithm"), default.get("kmsMasterKeyId")))
+    inline = get(
+        effective.resource.props,
+        "serverSideEncryptionConfiguration",
+        "rule",
+        "applyServerSideEncryptionByDefault",
+    )
+    if inline:
+        found.append((inline.get("sseAlgorithm"), inline.get("kmsMasterKeyId")))
+    return found
+
+
 def _check_buckets(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
     resources = args.resources
-    buckets = [r for r in resources if r.resource_type in BUCKET_TYPES]
-    if not buckets:
+    configs = bucket_configs(resources)
+    if not configs:
         return
     allowed_sse_s3 = {str(b) for b in as_list(args.get_config().get("sseS3Buckets"))}
-    algorithms: dict[str, list[tuple[str, Any]]] = {}
     for resource in resources:
-        if resource.resource_type in SSE_TYPES:
-            target = str(resource.props.get("bucket"))
-            for rule in as_list(resource.props.get("rules")):
-                default = get(rule, "applyServerSideEncryptionByDefault", default={})
-                algorithms.setdefault(target, []).append(
-                    (default.get("sseAlgorithm"), default.get("kmsMasterKeyId"))
-                )
-        elif resource.resource_type == LOAD_BALANCER:
+        if resource.resource_type == LOAD_BALANCER:
             # AWS only delivers ALB access logs to SSE-S3 buckets, so those may use AES256.
             logs = get(resource.props, "accessLogs", default={})
             if truthy(logs.get("enabled")) and logs.get("bucket"):
@@ -74,9 +98,12 @@ def _check_buckets(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
             target = resource.props.get("targetBucket")
             if target:
                 allowed_sse_s3.add(str(target))
-    for bucket in buckets:
+        elif resource.resource_type in BUCKET_TYPES and inline_logging_target(resource):
+            allowed_sse_s3.add(str(inline_logging_target(resource)))
+    for effective in configs:
+        bucket = effective.resource
         keys = bucket_keys(bucket.props)
-        found = [a for key in keys for a in algorithms.get(key, [])]
+        found = _encryption_defaults(effective)
         label = bucket.props.get("bucket") or bucket.name
         if not found:
             yield (

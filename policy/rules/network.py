@@ -10,7 +10,7 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, Severity, StackValidationArgs
 
 from .common import as_list, by_type, get, resource_policy, stack_policy, truthy
-from .encryption import BUCKET_TYPES, bucket_keys
+from .encryption import bucket_configs
 from .metadata import Meta
 
 MANDATORY = EnforcementLevel.MANDATORY
@@ -175,12 +175,9 @@ def _public_access_block(args: ResourceValidationArgs) -> Iterator[str]:
 
 
 def _buckets_blocked(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
-    buckets = [r for r in args.resources if r.resource_type in BUCKET_TYPES]
-    if not buckets:
-        return
-    blocked = {str(r.props.get("bucket")) for r in args.resources if r.resource_type == PAB_TYPE}
-    for bucket in buckets:
-        if not bucket_keys(bucket.props) & blocked:
+    for effective in bucket_configs(args.resources):
+        bucket = effective.resource
+        if not effective.of(PAB_TYPE):
             yield (
                 bucket.urn,
                 f"bucket {bucket.props.get('bucket') or bucket.name} has no "

@@ -22,13 +22,21 @@ from .common import (
     resource_policy,
     stack_policy,
     statements,
+    truthy,
 )
-from .encryption import BUCKET_LOGGING_TYPES, BUCKET_TYPES, bucket_keys
+from .encryption import (
+    BUCKET_LOGGING_TYPES,
+    BUCKET_TYPES,
+    bucket_configs,
+    bucket_keys,
+    inline_logging_target,
+)
 from .metadata import Meta
 from .network import PAB_FLAGS
 
 MANDATORY = EnforcementLevel.MANDATORY
 OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
+DIRECTORY_BUCKET = "aws:s3/directoryBucket:DirectoryBucket"
 ACL_TYPES = frozenset({"aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2"})
 LIFECYCLE_TYPES = frozenset(
     {
@@ -62,43 +70,46 @@ def _label(bucket: Any) -> str:
 
 
 def _ownership(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
-    resources = args.resources
-    enforced = {
-        str(r.props.get("bucket"))
-        for r in resources
-        if r.resource_type == OWNERSHIP
-        and get(r.props, "rule", "objectOwnership") == "BucketOwnerEnforced"
-    }
-    with_acls = _by_bucket(resources, ACL_TYPES)
-    for bucket in resources:
-        if bucket.resource_type not in BUCKET_TYPES:
-            continue
-        keys = bucket_keys(bucket.props)
-        if not keys & enforced:
+    for effective in bucket_configs(args.resources):
+        bucket = effective.resource
+        enforced = any(
+            get(p.props, "rule", "objectOwnership") == "BucketOwnerEnforced"
+            for p in effective.of(OWNERSHIP)
+        )
+        if not enforced:
             yield (
                 bucket.urn,
                 f"bucket {_label(bucket)} still honours ACLs: add an "
                 "aws.s3.BucketOwnershipControls with object_ownership 'BucketOwnerEnforced' "
                 "and grant access through the bucket policy",
             )
-        if keys & with_acls:
+        for acl in effective.parts_of_all(ACL_TYPES):
+            yield (
+                acl.urn,
+                f"bucket {_label(bucket)} is given an ACL by {acl.name}: remove the BucketAcl "
+                "and grant access through the bucket policy",
+            )
+        if bucket.props.get("acl") or as_list(bucket.props.get("grants")):
             yield (
                 bucket.urn,
-                f"bucket {_label(bucket)} is given an ACL: remove the BucketAcl and grant "
-                "access through the bucket policy",
+                f"bucket {_label(bucket)} is given an ACL by its `acl`/`grants` argument: "
+                "remove it and grant access through the bucket policy",
             )
 
 
 def _access_logs(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
     resources = args.resources
-    logged = _by_bucket(resources, BUCKET_LOGGING_TYPES)
     # A log destination does not log itself: its own access would feed its logs forever.
-    destinations = _by_bucket(resources, BUCKET_LOGGING_TYPES, "targetBucket")
-    for bucket in resources:
-        if bucket.resource_type not in BUCKET_TYPES:
+    destinations = _by_bucket(resources, BUCKET_LOGGING_TYPES, "targetBucket") | {
+        target
+        for r in resources
+        if r.resource_type in BUCKET_TYPES and (target := inline_logging_target(r))
+    }
+    for effective in bucket_configs(resources):
+        bucket = effective.resource
+        if effective.parts_of_all(BUCKET_LOGGING_TYPES) or inline_logging_target(bucket):
             continue
-        keys = bucket_keys(bucket.props)
-        if keys & (logged | destinations):
+        if bucket_keys(bucket.props) & destinations:
             continue
         yield (
             bucket.urn,
@@ -107,19 +118,30 @@ def _access_logs(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
         )
 
 
+def _inline_lifecycle(bucket: Any) -> bool:
+    return any(truthy(get(rule, "enabled")) for rule in as_list(bucket.props.get("lifecycleRules")))
+
+
 def _lifecycle(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
     resources = args.resources
-    configured = _by_bucket(resources, LIFECYCLE_TYPES)
-    for bucket in resources:
-        directory = bucket.resource_type == "aws:s3/directoryBucket:DirectoryBucket"
-        if bucket.resource_type not in BUCKET_TYPES and not directory:
+    for effective in bucket_configs(resources):
+        bucket = effective.resource
+        if effective.parts_of_all(LIFECYCLE_TYPES) or _inline_lifecycle(bucket):
             continue
-        if bucket_keys(bucket.props) & configured:
-            continue
-        what = "directory bucket" if directory else "bucket"
         yield (
             bucket.urn,
-            f"{what} {_label(bucket)} has no lifecycle configuration: add an "
+            f"bucket {_label(bucket)} has no lifecycle configuration: add an "
+            "aws.s3.BucketLifecycleConfiguration (expire old versions and incomplete uploads, "
+            "move or expire data by age)",
+        )
+    # Directory buckets are no owner in the split-type inventory: their lifecycle names them.
+    configured = _by_bucket(resources, LIFECYCLE_TYPES)
+    for bucket in resources:
+        if bucket.resource_type != DIRECTORY_BUCKET or bucket_keys(bucket.props) & configured:
+            continue
+        yield (
+            bucket.urn,
+            f"directory bucket {_label(bucket)} has no lifecycle configuration: add an "
             "aws.s3.BucketLifecycleConfiguration (expire old versions and incomplete uploads, "
             "move or expire data by age)",
         )
@@ -156,7 +178,8 @@ def _cross_account(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
         str(a) for a in as_list(args.get_config().get("trustedAccounts"))
     }
     for policy in resources:
-        if policy.resource_type != "aws:s3/bucketPolicy:BucketPolicy":
+        # A BucketPolicy, or a bucket's inline (deprecated) `policy` argument.
+        if policy.resource_type not in ("aws:s3/bucketPolicy:BucketPolicy", *BUCKET_TYPES):
             continue
         document = parse_document(policy.props.get("policy"))
         for index, statement in enumerate(statements(document)):

@@ -9,7 +9,7 @@ from pulumi_policy import EnforcementLevel, ResourceValidationArgs, StackValidat
 
 from ..awsfacts.elb import tls12_policies
 from .common import as_list, get, parse_document, resource_policy, stack_policy, statements
-from .encryption import BUCKET_TYPES, bucket_keys
+from .encryption import bucket_configs
 from .metadata import Meta
 
 MANDATORY = EnforcementLevel.MANDATORY
@@ -66,23 +66,19 @@ def denies_insecure_transport(document: Mapping[str, Any] | None) -> bool:
 
 
 def _tls_only_buckets(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
-    buckets = [r for r in args.resources if r.resource_type in BUCKET_TYPES]
-    if not buckets:
-        return
-    secured = {
-        str(r.props.get("bucket"))
-        for r in args.resources
-        if r.resource_type == BUCKET_POLICY_TYPE
-        and denies_insecure_transport(parse_document(r.props.get("policy")))
-    }
-    for bucket in buckets:
-        if not bucket_keys(bucket.props) & secured:
-            yield (
-                bucket.urn,
-                f"bucket {bucket.props.get('bucket') or bucket.name} has no bucket policy "
-                "denying aws:SecureTransport=false: add a BucketPolicy statement with Effect "
-                "Deny, Action s3:*, Condition Bool aws:SecureTransport 'false'",
-            )
+    for effective in bucket_configs(args.resources):
+        bucket = effective.resource
+        # The bucket's BucketPolicy resources, and its inline (deprecated) `policy` argument.
+        documents = [p.props.get("policy") for p in effective.of(BUCKET_POLICY_TYPE)]
+        documents.append(bucket.props.get("policy"))
+        if any(denies_insecure_transport(parse_document(d)) for d in documents if d):
+            continue
+        yield (
+            bucket.urn,
+            f"bucket {bucket.props.get('bucket') or bucket.name} has no bucket policy "
+            "denying aws:SecureTransport=false: add a BucketPolicy statement with Effect "
+            "Deny, Action s3:*, Condition Bool aws:SecureTransport 'false'",
+        )
 
 
 POLICIES = [

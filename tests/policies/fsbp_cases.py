@@ -8,7 +8,7 @@ that every claimed control has a case, so a policy cannot claim a control it doe
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +26,9 @@ CERT = f"arn:aws:acm:us-east-1:{ACCOUNT}:certificate/abc"
 @dataclass(frozen=True)
 class Case:
     """One control's proof: `bad` violates `policy` with a message containing `fragment`,
-    `good` passes it (both under the pack config `config`)."""
+    `good` passes it (both under the pack config `config`). `tags` are the provider's default
+    tags the programs ask for (None: `helpers.TAGS`), so that their default-provider spelling
+    gets the same through stack config."""
 
     control: str
     policy: str
@@ -34,16 +36,21 @@ class Case:
     good: Program
     fragment: str
     config: dict[str, Any] | None = None
+    tags: Mapping[str, str] | None = None
 
 
 CASES: list[Case] = []
 
 
-def case(control: str, policy: str, fragment: str) -> Callable[[Callable], Callable]:
+def case(
+    control: str, policy: str, fragment: str, tags: Mapping[str, str] | None = None
+) -> Callable[[Callable], Callable]:
     """Register the decorated `(good: bool) -> None` program builder as a case."""
 
     def register(build: Callable[[bool], None]) -> Callable[[bool], None]:
-        CASES.append(Case(control, policy, lambda: build(False), lambda: build(True), fragment))
+        CASES.append(
+            Case(control, policy, lambda: build(False), lambda: build(True), fragment, tags=tags)
+        )
         return build
 
     return register
@@ -684,7 +691,7 @@ def prod(protect: bool = False) -> pulumi.ResourceOptions:
     )
 
 
-@case("RDS.5", "prod-resilience", "multiAz")
+@case("RDS.5", "prod-resilience", "multiAz", tags=PROD_TAGS)
 def _rds5(good: bool) -> None:
     aws.rds.Instance(
         "db",
@@ -698,7 +705,7 @@ def _rds5(good: bool) -> None:
     )
 
 
-@case("RDS.7", "prod-resilience", "deletionProtection")
+@case("RDS.7", "prod-resilience", "deletionProtection", tags=PROD_TAGS)
 def _rds7(good: bool) -> None:
     aws.rds.Cluster(
         "cluster",
@@ -710,7 +717,7 @@ def _rds7(good: bool) -> None:
     )
 
 
-@case("RDS.8", "prod-resilience", "deletionProtection")
+@case("RDS.8", "prod-resilience", "deletionProtection", tags=PROD_TAGS)
 def _rds8(good: bool) -> None:
     aws.rds.Instance(
         "db",
@@ -724,7 +731,7 @@ def _rds8(good: bool) -> None:
     )
 
 
-@case("RDS.11", "prod-resilience", "backupRetentionPeriod is 1")
+@case("RDS.11", "prod-resilience", "backupRetentionPeriod is 1", tags=PROD_TAGS)
 def _rds11(good: bool) -> None:
     aws.rds.Instance(
         "db",
@@ -738,7 +745,7 @@ def _rds11(good: bool) -> None:
     )
 
 
-@case("ELB.6", "prod-resilience", "enableDeletionProtection")
+@case("ELB.6", "prod-resilience", "enableDeletionProtection", tags=PROD_TAGS)
 def _elb6(good: bool) -> None:
     aws.lb.LoadBalancer(
         "nlb",
@@ -749,7 +756,7 @@ def _elb6(good: bool) -> None:
     )
 
 
-@case("AutoScaling.6", "prod-resilience", "launches a single instance type")
+@case("AutoScaling.6", "prod-resilience", "launches a single instance type", tags=PROD_TAGS)
 def _autoscaling6(good: bool) -> None:
     overrides = [
         {"instance_type": t} for t in (["m6i.large", "m7i.large"] if good else ["m6i.large"])
@@ -769,12 +776,12 @@ def _autoscaling6(good: bool) -> None:
     )
 
 
-@case("KMS.3", "prod-resilience", "protect is not set")
+@case("KMS.3", "prod-resilience", "protect is not set", tags=PROD_TAGS)
 def _kms3(good: bool) -> None:
     aws.kms.Key("key", enable_key_rotation=True, opts=prod(protect=good))
 
 
-@case("RDS.15", "prod-aurora-replicas", "has 1 ClusterInstance")
+@case("RDS.15", "prod-aurora-replicas", "has 1 ClusterInstance", tags=PROD_TAGS)
 def _rds15(good: bool) -> None:
     o = prod()
     cluster = aws.rds.Cluster("cluster", engine="aurora-postgresql", opts=o)

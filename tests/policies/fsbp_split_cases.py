@@ -4,6 +4,9 @@ split resource, so that a policy reading only one spelling fails here."""
 
 from __future__ import annotations
 
+import warnings
+from typing import Any
+
 import pulumi_aws as aws
 
 from .fsbp_cases import ACCOUNT, KEY, Case, _public_statement, doc
@@ -115,6 +118,105 @@ def _two_rotations(good: bool) -> None:
     )
 
 
+def _bucket_v2(o: Any, name: str = "b") -> aws.s3.BucketV2:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return aws.s3.BucketV2("bucket", bucket=name, opts=o)
+
+
+def _logging(good: bool, inline: bool) -> None:
+    # S3.9 with the bucket's inline `logging`, or a BucketV2 with a BucketLoggingV2 naming it by
+    # ID (the violating one logs another bucket).
+    o = provider()
+    if inline:
+        aws.s3.Bucket(
+            "bucket",
+            bucket="b",
+            logging={"target_bucket": "logs", "target_prefix": "b/"} if good else None,
+            opts=o,
+        )
+        return
+    bucket = _bucket_v2(o)
+    aws.s3.BucketLoggingV2(
+        "logging",
+        bucket=bucket.id if good else "other",
+        target_bucket="logs",
+        target_prefix="b/",
+        opts=o,
+    )
+
+
+def _lifecycle(good: bool, inline: bool) -> None:
+    # S3.13 with the bucket's inline `lifecycle_rules`, or a BucketV2 with a
+    # BucketLifecycleConfigurationV2 naming it by name.
+    o = provider()
+    rule = {"id": "expire", "status": "Enabled", "expiration": {"days": 90}}
+    if inline:
+        aws.s3.Bucket(
+            "bucket",
+            bucket="b",
+            lifecycle_rules=[{"id": "expire", "enabled": True, "expiration": {"days": 90}}]
+            if good
+            else None,
+            opts=o,
+        )
+        return
+    bucket = _bucket_v2(o)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        aws.s3.BucketLifecycleConfigurationV2(
+            "lifecycle", bucket=bucket.bucket if good else "other", rules=[rule], opts=o
+        )
+
+
+def _inline_acl(good: bool) -> None:
+    # S3.12 with an ACL given by the bucket's inline `acl` rather than a BucketAcl.
+    o = provider()
+    bucket = aws.s3.Bucket("bucket", bucket="b", acl=None if good else "public-read", opts=o)
+    aws.s3.BucketOwnershipControls(
+        "ownership", bucket=bucket.id, rule={"object_ownership": "BucketOwnerEnforced"}, opts=o
+    )
+
+
+def _tls_inline(good: bool) -> None:
+    # S3.5 with the TLS-only statement in the bucket's inline `policy`.
+    deny = {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false" if good else "true"}},
+    }
+    aws.s3.Bucket("bucket", bucket="b", policy=doc(deny), opts=provider())
+
+
+def _cross_account_inline(good: bool) -> None:
+    # S3.6 with the grant in the bucket's inline `policy`.
+    action = "s3:GetObject" if good else "s3:PutBucketPolicy"
+    grant = {
+        "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::999999999999:root"},
+        "Action": action,
+        "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],
+    }
+    aws.s3.Bucket("bucket", bucket="b", policy=doc(grant), opts=provider())
+
+
+def _block_v2(good: bool) -> None:
+    # S3.8 with a BucketV2 and its BucketPublicAccessBlock naming it by name.
+    o = provider()
+    bucket = _bucket_v2(o)
+    aws.s3.BucketPublicAccessBlock(
+        "block",
+        bucket=bucket.bucket if good else "other",
+        block_public_acls=True,
+        block_public_policy=True,
+        ignore_public_acls=True,
+        restrict_public_buckets=True,
+        opts=o,
+    )
+
+
 SPLIT_CASES: list[Case] = [
     Case(
         "KMS.5",
@@ -172,4 +274,55 @@ SPLIT_CASES: list[Case] = [
         lambda: _two_rotations(True),
         "rotates every 400 days",
     ),
+    *[
+        Case(
+            "S3.9",
+            "s3-access-logging",
+            (lambda i=inline: _logging(False, i)),
+            (lambda i=inline: _logging(True, i)),
+            "has no server access logging",
+        )
+        for inline in (True, False)
+    ],
+    *[
+        Case(
+            "S3.13",
+            "s3-lifecycle",
+            (lambda i=inline: _lifecycle(False, i)),
+            (lambda i=inline: _lifecycle(True, i)),
+            "has no lifecycle configuration",
+        )
+        for inline in (True, False)
+    ],
+    Case(
+        "S3.12",
+        "s3-object-ownership",
+        lambda: _inline_acl(False),
+        lambda: _inline_acl(True),
+        "is given an ACL",
+    ),
+    Case(
+        "S3.5",
+        "s3-bucket-tls-only",
+        lambda: _tls_inline(False),
+        lambda: _tls_inline(True),
+        "denying aws:SecureTransport=false",
+    ),
+    Case(
+        "S3.6",
+        "s3-cross-account-grants",
+        lambda: _cross_account_inline(False),
+        lambda: _cross_account_inline(True),
+        "s3:putbucketpolicy",
+    ),
+    *[
+        Case(
+            control,
+            "s3-bucket-public-access-block",
+            lambda: _block_v2(False),
+            lambda: _block_v2(True),
+            "has no BucketPublicAccessBlock",
+        )
+        for control in ("S3.8", "S3.2", "S3.3")
+    ],
 ]

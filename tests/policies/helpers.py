@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import pulumi
@@ -20,19 +22,54 @@ ACCOUNT = "123456789012"
 ROOT = f"arn:aws:iam::{ACCOUNT}:root"
 
 
+# The default tags of the default provider while a program is run in its default-provider
+# spelling (`on_default_provider`); None while programs use an explicit provider.
+_DEFAULT_PROVIDER_TAGS: ContextVar[dict[str, str] | None] = ContextVar(
+    "default_provider_tags", default=None
+)
+
+
+@contextmanager
+def on_default_provider(tags: Mapping[str, str] | None = None) -> Iterator[dict[str, Any]]:
+    """Within the block `provider()` gives options without a provider, so that the program's
+    resources land on the default `aws` provider; yields the stack config (`aws:region`,
+    `aws:defaultTags`) that configures it as `provider(tags)` configures the explicit one."""
+    wanted = dict(TAGS if tags is None else tags)
+    token = _DEFAULT_PROVIDER_TAGS.set(wanted)
+    try:
+        yield default_provider_config(wanted)
+    finally:
+        _DEFAULT_PROVIDER_TAGS.reset(token)
+
+
 def provider(tags: Mapping[str, str] | None = None, name: str = "aws") -> pulumi.ResourceOptions:
-    """Options placing a resource on an explicit provider with default tags."""
+    """Options placing a resource on an explicit provider with default tags (inside
+    `on_default_provider`, no provider: the default one, configured by stack config)."""
+    wanted = dict(TAGS if tags is None else tags)
+    configured = _DEFAULT_PROVIDER_TAGS.get()
+    if configured is not None:
+        # One default provider per stack: a program asking for other default tags than the
+        # stack config gives it cannot be spelled on the default provider.
+        if wanted != configured:
+            raise AssertionError(
+                f"provider({wanted}) asked for other default tags than the default provider's "
+                f"{configured}: give the case those tags"
+            )
+        return pulumi.ResourceOptions()
     p = aws.Provider(
         name,
         region="us-east-1",
-        default_tags=aws.ProviderDefaultTagsArgs(tags=dict(TAGS if tags is None else tags)),
+        default_tags=aws.ProviderDefaultTagsArgs(tags=wanted),
     )
     return pulumi.ResourceOptions(provider=p)
 
 
 def default_provider_config(tags: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Stack config for programs on the default provider, with default tags."""
-    return {"aws:region": "us-east-1", "aws:defaultTags": {"tags": dict(tags or TAGS)}}
+    return {
+        "aws:region": "us-east-1",
+        "aws:defaultTags": {"tags": dict(TAGS if tags is None else tags)},
+    }
 
 
 def doc(*statements: Mapping[str, Any]) -> str:

@@ -3,9 +3,11 @@ part of it, from the inventory derived from the provider (`policy/awsfacts/split
 
 from __future__ import annotations
 
+import inspect
 import json
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +16,7 @@ import pulumi_aws as aws
 from pulumi_policy import EnforcementLevel, StackValidationPolicy
 
 from policy.awsfacts.split_types import load
-from policy.effective import EffectiveView
+from policy.effective import OWNER_ALIASES, EffectiveView
 from policy.evaluate import evaluate
 from policy.harness import run_inline
 
@@ -154,3 +156,32 @@ def test_view_merges_parts_named_by_id_arn_or_name() -> None:
     assert view.owner_of(named["in"]).name == "sg"
     assert view.of(named["sg"]).contributors == [named["in"].urn]
     assert view.owner_of(named["key"]) is None
+
+
+def test_view_merges_the_parts_of_an_owner_alias() -> None:
+    """A deprecated BucketV2 is the same AWS bucket as a Bucket: the V2 split resources naming
+    it by ID or by name land on it, and the alias table is what the SDK's Bucket declares."""
+
+    def program() -> None:
+        o = provider()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            bucket = aws.s3.BucketV2("bucket", bucket="b", opts=o)
+            aws.s3.BucketVersioningV2(
+                "versioning",
+                bucket=bucket.id,
+                versioning_configuration={"status": "Enabled"},
+                opts=o,
+            )
+            aws.s3.BucketLoggingV2(
+                "logging", bucket=bucket.bucket, target_bucket="logs", target_prefix="b/", opts=o
+            )
+
+    view, named = _view(program)
+    assert sorted(p.name for p in view.of(named["bucket"]).parts_of_all()) == [
+        "logging",
+        "versioning",
+    ]
+    source = Path(inspect.getfile(aws.s3.Bucket)).read_text()
+    for alias, owner in OWNER_ALIASES.items():
+        assert f'Alias(type_="{alias}")' in source and f"'{owner}'" in source

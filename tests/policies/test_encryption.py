@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import pulumi
 import pulumi_aws as aws
 
@@ -239,3 +241,49 @@ def test_kms_rotation_on_default_provider() -> None:
     result = check(program, ["kms-key-rotation"], config=default_provider_config())
     assert result.names("kms-key-rotation") == {"static"}
     assert "enableKeyRotation" in result.messages("kms-key-rotation")
+
+
+def test_bucket_encryption_in_every_spelling() -> None:
+    """The encryption set by the bucket's inline `server_side_encryption_configuration`, or by
+    a BucketServerSideEncryptionConfigurationV2 naming a BucketV2 by ID or by name, counts as
+    the split resource does (issue 21)."""
+
+    def inline(name: str, algorithm: str, key: str | None, opts: pulumi.ResourceOptions) -> None:
+        default = {"sse_algorithm": algorithm, "kms_master_key_id": key}
+        aws.s3.Bucket(
+            name,
+            server_side_encryption_configuration={
+                "rule": {"apply_server_side_encryption_by_default": default}
+            },
+            opts=opts,
+        )
+
+    def v2(name: str, algorithm: str, by: str, opts: pulumi.ResourceOptions) -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            bucket = aws.s3.BucketV2(name, bucket=name, opts=opts)
+            aws.s3.BucketServerSideEncryptionConfigurationV2(
+                f"{name}-sse",
+                bucket=bucket.id if by == "id" else bucket.bucket,
+                rules=[
+                    {
+                        "apply_server_side_encryption_by_default": {
+                            "sse_algorithm": algorithm,
+                            "kms_master_key_id": KEY_ARN if algorithm == "aws:kms" else None,
+                        }
+                    }
+                ],
+                opts=opts,
+            )
+
+    def program() -> None:
+        opts = provider()
+        inline("inline-kms", "aws:kms", KEY_ARN, opts)
+        inline("inline-aes", "AES256", None, opts)
+        v2("v2-kms-by-id", "aws:kms", "id", opts)
+        v2("v2-kms-by-name", "aws:kms", "name", opts)
+        v2("v2-aes-by-id", "AES256", "id", opts)
+
+    result = check(program, ["s3-bucket-encryption"])
+    assert result.names("s3-bucket-encryption") == {"inline-aes", "v2-aes-by-id"}
+    assert "sseAlgorithm='AES256'" in result.messages("s3-bucket-encryption")
