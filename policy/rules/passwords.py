@@ -49,5 +49,3 @@ def user_permission_problems(args: ResourceValidationArgs) -> Iterator[str]:
         "the policy is given to a user directly: attach it to a group (or a role) and add the "
         "user to the group"
     )
-
-
