@@ -15,7 +15,12 @@ mapped one of three ways:
 resource, with the cfn-lint rule that applies them. Sources: the CloudFormation resource
 reference and the pulumi-aws API docs of each type (property descriptions), read side by side;
 the mapping was checked against cfn-lint `CHECKED_VERSION`. The table itself is data:
-`cfn_mapping.json` beside this module.
+`cfn_mapping.json` beside this module, with `unmappable`: the types that have no counterpart.
+
+A pulumi-aws resource that is one part of a CloudFormation resource (the S3 split resources,
+a role policy attachment) maps to that resource with `skip: {"*": ...}` and `renames` into the
+part (`versioningConfiguration.status` -> `VersioningConfiguration.Status`); a scalar renamed
+to a list item (`policyArn` -> `ManagedPolicyArns[]`) is that list's one item.
 """
 
 from __future__ import annotations
@@ -67,3 +72,7 @@ def _type_map(entry: dict) -> TypeMap:
 
 TYPE_MAP: dict[str, TypeMap] = {t: _type_map(e) for t, e in _DATA["types"].items()}
 """Every mapped type. A type not here gets no schema constraints (the coverage tool lists it)."""
+
+UNMAPPABLE: dict[str, str] = dict(_DATA.get("unmappable", {}))
+"""pulumi-aws types with no CloudFormation counterpart, or none with anything to check: type ->
+why. The coverage tool lists them apart from the types not mapped yet."""

@@ -113,11 +113,13 @@ class _Document:
                 guess = self._by_name(target, key)
                 self.add(item, child, f"{shown}.{key}" if shown else key, guess, idx)
             return
-        if target is None:
-            return
         if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            # Descended even when unmapped: `renames` may name its items' properties.
+            item_target = None if target is None else f"{target}[]"
             for index, item in enumerate(value):
-                self.add(item, f"{path}[]", f"{shown}[{index}]", f"{target}[]", (*idx, index))
+                self.add(item, f"{path}[]", f"{shown}[{index}]", item_target, (*idx, index))
+            return
+        if target is None:
             return
         if value in self.mapping.accepted.get(path, ()):
             return
@@ -146,10 +148,11 @@ class _Document:
                 items = current.setdefault(name, [])
                 while len(items) <= index:
                     items.append({})
-                current = items[index]
                 path.append(index)
-                if last:
-                    return
+                if last:  # a scalar renamed to a list item (`policyArn` -> `ManagedPolicyArns[]`)
+                    items[index] = value
+                    break
+                current = items[index]
             elif last:
                 current[name] = value
             else:
@@ -185,8 +188,13 @@ def _knowable(pulumi_type: str, mapping: TypeMap, root: dict[str, Any]) -> froze
 def input_properties(pulumi_type: str) -> tuple[str, ...]:
     """The wire names of a pulumi-aws type's inputs, read from its `*Args` class."""
     cls = resource_class(pulumi_type)
-    module = __import__(cls.__module__, fromlist=["_"]) if cls else None
-    args = getattr(module, f"{cls.__name__}Args", None) if cls else None
+    if cls is None:
+        return ()
+    module = __import__(cls.__module__, fromlist=["_"])
+    # `<Name>InitArgs` when `<Name>Args` is an input type of another resource (the module
+    # imports those too: `BucketVersioningArgs` is `Bucket.versioning`'s).
+    candidates = (getattr(module, f"{cls.__name__}{s}", None) for s in ("InitArgs", "Args"))
+    args = next((c for c in candidates if c is not None and c.__module__ == cls.__module__), None)
     if args is None:
         return ()
     return tuple(
