@@ -259,9 +259,7 @@ POLICIES = [
         "target group health checks have a timeout below the interval.",
         on_types(TARGET_GROUP_TYPES, _target_group_health_check),
         url="https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html",
-        remediation=(
-            "Keep the health check timeout below the interval."
-        ),
+        remediation="Keep the health check timeout below the interval.",
     ),
     preflight_policy(
         "preflight-alarm-period",
