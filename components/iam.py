@@ -1,4 +1,5 @@
-"""IAM documents as data: one helper per recurring shape, serialised with `Output.json_dumps`."""
+"""IAM documents as data: one helper per recurring shape, serialised with `Output.json_dumps`;
+and the one recurring role shape: a service role with one AWS managed policy."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pulumi
+import pulumi_aws as aws
 
 Statement = Mapping[str, Any]
 
@@ -53,3 +55,34 @@ def service_trust_policy(
     if condition:
         statement["Condition"] = condition
     return document([statement])
+
+
+def managed_service_role(
+    name: str,
+    *,
+    description: str,
+    service: str,
+    managed_policy: str,
+    account_id: pulumi.Input[str],
+    partition: pulumi.Input[str],
+    tags: Mapping[str, str],
+    opts: pulumi.ResourceOptions,
+) -> aws.iam.Role:
+    """A role `service` assumes for this account only, with the AWS managed policy
+    `service-role/<managed_policy>` attached (both named `name`)."""
+    role = aws.iam.Role(
+        name,
+        description=description,
+        assume_role_policy=service_trust_policy(service, source_account=account_id),
+        tags=tags,
+        opts=opts,
+    )
+    aws.iam.RolePolicyAttachment(
+        name,
+        role=role.name,
+        policy_arn=pulumi.Output.concat(
+            "arn:", partition, ":iam::aws:policy/service-role/", managed_policy
+        ),
+        opts=opts,
+    )
+    return role

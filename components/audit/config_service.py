@@ -13,7 +13,7 @@ import pulumi_aws as aws
 from ..account import AccountContext
 from ..buckets import SecureBucket
 from ..config.audit import ACCOUNT_WIDE_RULES
-from ..iam import allow, document, service_trust_policy
+from ..iam import allow, document, managed_service_role
 from ..naming import child_name, name_tag
 from .shared import BucketFactory
 
@@ -55,21 +55,14 @@ def create_config(
     opts = pulumi.ResourceOptions(parent=parent)
     name = child_name(base_name, "config")
     bucket = bucket_factory("config-logs", lambda _arn: [])
-    role = aws.iam.Role(
+    role = managed_service_role(
         name,
         description=f"{name}: AWS Config recorder",
-        assume_role_policy=service_trust_policy(
-            "config.amazonaws.com", source_account=ctx.account_id
-        ),
+        service="config.amazonaws.com",
+        managed_policy="AWS_ConfigRole",
+        account_id=ctx.account_id,
+        partition=ctx.partition,
         tags=name_tag(name),
-        opts=opts,
-    )
-    aws.iam.RolePolicyAttachment(
-        name,
-        role=role.name,
-        policy_arn=pulumi.Output.concat(
-            "arn:", ctx.partition, ":iam::aws:policy/service-role/AWS_ConfigRole"
-        ),
         opts=opts,
     )
     delivery_policy = aws.iam.RolePolicy(

@@ -6,7 +6,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ..account import AccountContext
-from ..iam import service_trust_policy
+from ..iam import managed_service_role
 from ..naming import child_name, name_tag
 
 
@@ -16,21 +16,13 @@ def monitoring_role(
     """Enhanced monitoring's own role, with only the AWS managed policy for it; `opts` carries
     the database component as parent."""
     name = child_name(database_name, "db-monitoring")
-    role = aws.iam.Role(
+    return managed_service_role(
         name,
         description=f"{name}: RDS enhanced monitoring publishes OS metrics",
-        assume_role_policy=service_trust_policy(
-            "monitoring.rds.amazonaws.com", source_account=ctx.account_id
-        ),
+        service="monitoring.rds.amazonaws.com",
+        managed_policy="AmazonRDSEnhancedMonitoringRole",
+        account_id=ctx.account_id,
+        partition=ctx.partition,
         tags=name_tag(name),
         opts=opts,
     )
-    aws.iam.RolePolicyAttachment(
-        name,
-        role=role.name,
-        policy_arn=pulumi.Output.concat(
-            "arn:", ctx.partition, ":iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
-        ),
-        opts=opts,
-    )
-    return role
