@@ -72,6 +72,21 @@ def _group_rule(good: bool, port: int, kind: str) -> None:
         )
 
 
+def _bucket_acl(good: bool, v2: bool) -> None:
+    # S3.12 with a separate BucketAcl (or its V2 alias) rather than the bucket's inline `acl`:
+    # with ACLs disabled any ACL resource is the violation, so the compliant program has none.
+    o = provider()
+    bucket = aws.s3.Bucket("bucket", opts=o)
+    aws.s3.BucketOwnershipControls(
+        "ownership", bucket=bucket.id, rule={"object_ownership": "BucketOwnerEnforced"}, opts=o
+    )
+    if not good:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # BucketAclV2 is deprecated
+            acl = aws.s3.BucketAclV2 if v2 else aws.s3.BucketAcl
+            acl("acl", bucket=bucket.id, acl="private", opts=o)
+
+
 def _role_managed(good: bool) -> None:
     # IAM.27 with the managed policy in the role's `managed_policy_arns`.
     name = "ReadOnlyAccess" if good else "AWSCloudShellFullAccess"
@@ -239,19 +254,33 @@ SPLIT_CASES: list[Case] = [
         lambda: _bucket_inline(True),
         "Principal '*'",
     ),
-    Case(
-        "EC2.18",
-        "security-group-ingress",
-        lambda: _group_rule(False, 8443, "ec2"),
-        lambda: _group_rule(True, 8443, "ec2"),
-        "the internet may reach only ports 80/443",
+    # Both rule resources for each security-group control (the group's inline `ingress` is
+    # the case in fsbp_cases.py).
+    *(
+        Case(
+            control,
+            "security-group-ingress",
+            lambda port=port, kind=kind: _group_rule(False, port, kind),
+            lambda port=port, kind=kind: _group_rule(True, port, kind),
+            fragment,
+        )
+        for control, port, fragment in (
+            ("EC2.18", 8443, "the internet may reach only ports 80/443"),
+            ("EC2.19", 3306, "port 3306"),
+            ("EC2.53", 22, "opens SSH"),
+            ("EC2.54", 3389, "opens RDP"),
+        )
+        for kind in ("ec2", "vpc")
     ),
-    Case(
-        "EC2.19",
-        "security-group-ingress",
-        lambda: _group_rule(False, 3306, "vpc"),
-        lambda: _group_rule(True, 3306, "vpc"),
-        "port 3306",
+    *(
+        Case(
+            "S3.12",
+            "s3-object-ownership",
+            lambda v2=v2: _bucket_acl(False, v2),
+            lambda v2=v2: _bucket_acl(True, v2),
+            "is given an ACL by",
+        )
+        for v2 in (False, True)
     ),
     Case(
         "IAM.27",
