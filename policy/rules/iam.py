@@ -246,6 +246,43 @@ def _key_policy(args: ResourceValidationArgs) -> Iterator[str]:
     yield from _resource_document("policy", args.props.get("policy"), key_policy=True)
 
 
+# Canned ACLs and grantee groups that open a bucket to everyone (S3 User Guide, "Access control
+# list (ACL) overview": canned ACLs, and the AllUsers and AuthenticatedUsers groups).
+PUBLIC_CANNED_ACLS = {
+    "public-read": "read",
+    "public-read-write": "read and write",
+    "authenticated-read": "read",
+}
+PUBLIC_GRANTEES = ("/global/AllUsers", "/global/AuthenticatedUsers")
+
+
+def _public_acl(args: ResourceValidationArgs) -> Iterator[str]:
+    """A bucket's ACL (inline `acl`/`grants`, or a BucketAcl resource) granting everyone access:
+    the ACL spelling of public read (S3.2) and write (S3.3)."""
+    canned = args.props.get("acl")
+    if isinstance(canned, str) and canned in PUBLIC_CANNED_ACLS:
+        yield (
+            f"the canned ACL {canned} grants {PUBLIC_CANNED_ACLS[canned]} access to everyone: "
+            "use private and grant access in a bucket policy to named principals"
+        )
+    policy = args.props.get("accessControlPolicy") or {}
+    grants = [*as_list(args.props.get("grants")), *as_list(policy.get("grants"))]
+    for grant in grants:
+        grantee = grant.get("grantee") or grant
+        uri = str(grantee.get("uri") or "")
+        if uri.endswith(PUBLIC_GRANTEES):
+            permission = grant.get("permission") or ", ".join(as_list(grant.get("permissions")))
+            yield (
+                f"the ACL grants {permission} to the {uri.rsplit('/', 1)[-1]} group: remove the "
+                "grant and name the principals in a bucket policy"
+            )
+
+
+def _bucket(args: ResourceValidationArgs) -> Iterator[str]:
+    yield from _resource_policy(args)
+    yield from _public_acl(args)
+
+
 POLICIES = [
     resource_policy(
         "iam-least-privilege",
@@ -305,7 +342,7 @@ POLICIES = [
         "resource-policy-principals",
         "P3: bucket, key, topic, queue and secret policies allow Principal '*' only under a "
         "condition pinning the caller; no '*' or service:* grants (the account root with kms:* "
-        "in a key policy is allowed); documents lint clean.",
+        "in a key policy is allowed); documents lint clean; no bucket ACL grants everyone.",
         MANDATORY,
         by_type(
             {
@@ -314,7 +351,9 @@ POLICIES = [
                 # The same documents written as split resources or inline (issue 21): each
                 # spelling is judged on the resource that holds it, the one to change.
                 "aws:kms/keyPolicy:KeyPolicy": _key_policy,
-                "aws:s3/bucket:Bucket": _resource_policy,
+                "aws:s3/bucket:Bucket": _bucket,
+                "aws:s3/bucketAcl:BucketAcl": _public_acl,
+                "aws:s3/bucketAclV2:BucketAclV2": _public_acl,
                 "aws:sns/topicPolicy:TopicPolicy": _resource_policy,
                 "aws:sns/topic:Topic": _resource_policy,
                 "aws:sqs/queuePolicy:QueuePolicy": _resource_policy,

@@ -87,6 +87,16 @@ def _bucket_acl(good: bool, v2: bool) -> None:
             acl("acl", bucket=bucket.id, acl="private", opts=o)
 
 
+def _public_bucket_acl(good: bool, canned: str, v2: bool) -> None:
+    # S3.2/S3.3 with the ACL in a BucketAcl (or its V2 alias) rather than a bucket policy.
+    o = provider()
+    bucket = aws.s3.Bucket("bucket", opts=o)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # BucketAclV2 is deprecated
+        acl = aws.s3.BucketAclV2 if v2 else aws.s3.BucketAcl
+        acl("acl", bucket=bucket.id, acl="private" if good else canned, opts=o)
+
+
 def _role_managed(good: bool) -> None:
     # IAM.27 with the managed policy in the role's `managed_policy_arns`.
     name = "ReadOnlyAccess" if good else "AWSCloudShellFullAccess"
@@ -271,6 +281,17 @@ SPLIT_CASES: list[Case] = [
             ("EC2.54", 3389, "opens RDP"),
         )
         for kind in ("ec2", "vpc")
+    ),
+    *(
+        Case(
+            control,
+            "resource-policy-principals",
+            lambda canned=canned, v2=v2: _public_bucket_acl(False, canned, v2),
+            lambda canned=canned, v2=v2: _public_bucket_acl(True, canned, v2),
+            "access to everyone",
+        )
+        for control, canned in (("S3.2", "public-read"), ("S3.3", "public-read-write"))
+        for v2 in (False, True)
     ),
     *(
         Case(

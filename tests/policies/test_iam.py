@@ -306,3 +306,33 @@ def test_resource_policies() -> None:
         "topic-open",
     }
     assert "Principal '*'" in result.messages("resource-policy-principals")
+
+
+def test_bucket_acl_grants_to_everyone_are_public() -> None:
+    """S3.2/S3.3 (issue 21): an explicit ACL grant to the AllUsers or AuthenticatedUsers group
+    in a BucketAcl's access control policy is public access; a grant to the owner is not."""
+
+    def program(uri: str | None) -> None:
+        o = provider()
+        grantee = (
+            {"type": "Group", "uri": uri} if uri else {"type": "CanonicalUser", "id": "owner-id"}
+        )
+        aws.s3.BucketAcl(
+            "acl",
+            bucket="b",
+            access_control_policy={
+                "owner": {"id": "owner-id"},
+                "grants": [{"grantee": grantee, "permission": "WRITE"}],
+            },
+            opts=o,
+        )
+
+    for group in ("AllUsers", "AuthenticatedUsers"):
+        uri = f"http://acs.amazonaws.com/groups/global/{group}"
+        found = check(lambda uri=uri: program(uri), ["resource-policy-principals"])
+        assert found.messages("resource-policy-principals") == (
+            f"the ACL grants WRITE to the {group} group: remove the grant and name the "
+            "principals in a bucket policy"
+        )
+    owner = check(lambda: program(None), ["resource-policy-principals"])
+    assert owner.of("resource-policy-principals") == []
