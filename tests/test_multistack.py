@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import gc
 import json
-import os
 import shutil
-import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -22,6 +20,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 from conftest import REPO_ROOT
+from install_support import run
 from sarif_schema import sarif_schema
 
 from policy import check
@@ -256,8 +255,7 @@ def test_relative_paths_are_the_callers(tmp_path: Path) -> None:
     )
     # Disabling every policy shows the file was read: no violation can be left.
     (work / "pack.json").write_text(json.dumps({"all": "disabled"}))
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
-    done = subprocess.run(
+    done = run(
         [
             sys.executable,
             "-m",
@@ -272,12 +270,8 @@ def test_relative_paths_are_the_callers(tmp_path: Path) -> None:
             "acme/network/prod=refs/network.json",
             "--json",
         ],
-        cwd=work,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+        work,
+        PYTHONPATH=str(REPO_ROOT),
     )
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
