@@ -9,6 +9,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, StackValidationArgs
 
+from ..effective import EffectiveView
 from .common import as_list, by_type, get, resource_policy, stack_policy
 from .metadata import Meta
 
@@ -21,15 +22,37 @@ WEAK_KEY_ALGORITHMS = frozenset({"RSA_1024"})
 # WAF (WAF.1-4, WAF.6-8 Classic; WAF.10, WAF.12 v2)
 
 
-def _waf_v2_acl(args: ResourceValidationArgs) -> Iterator[str]:
-    rules = as_list(args.props.get("rules"))
-    if not rules and not args.props.get("ruleJson"):
-        yield "the web ACL has no rules: add managed rule groups and a rate-based rule"
-    yield from _metrics(rules)
+WEB_ACL = "aws:wafv2/webAcl:WebAcl"
+# The split resources that add a rule to a WAFv2 web ACL (each one rule with its own
+# visibility_config), from the split-type inventory.
+WEB_ACL_RULE_TYPES = (
+    "aws:wafv2/webAclRule:WebAclRule",
+    "aws:wafv2/webAclRuleGroupAssociation:WebAclRuleGroupAssociation",
+)
 
 
-def _waf_v2_rule_group(args: ResourceValidationArgs) -> Iterator[str]:
+def _waf_v2_rules(args: ResourceValidationArgs) -> Iterator[str]:
     yield from _metrics(as_list(args.props.get("rules")))
+
+
+def _waf_v2_split_rule(args: ResourceValidationArgs) -> Iterator[str]:
+    name = args.props.get("name") or args.props.get("ruleName") or args.name
+    yield from _metrics([{"name": name, "visibilityConfig": args.props.get("visibilityConfig")}])
+
+
+def _web_acls_without_rules(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
+    # WAF.10 is judged on the web ACL's configuration item, which lists the rules that
+    # aws.wafv2.WebAclRule and WebAclRuleGroupAssociation add as well as the inline ones.
+    for effective in EffectiveView(args.resources).of_type([WEB_ACL]):
+        acl = effective.resource
+        if as_list(acl.props.get("rules")) or acl.props.get("ruleJson"):
+            continue
+        if not effective.parts_of_all(WEB_ACL_RULE_TYPES):
+            yield (
+                acl.urn,
+                f"web ACL {acl.name} has no rules: add managed rule groups and a rate-based "
+                "rule (inline `rules`, or aws.wafv2.WebAclRule / WebAclRuleGroupAssociation)",
+            )
 
 
 def _metrics(rules: list[Any]) -> Iterator[str]:
@@ -80,17 +103,16 @@ def _document(args: ResourceValidationArgs) -> Iterator[str]:
 # EventBridge buses (EventBridge.3), Route 53 public zones (Route53.2)
 
 
+EVENT_BUS = "aws:cloudwatch/eventBus:EventBus"
+EVENT_BUS_POLICY = "aws:cloudwatch/eventBusPolicy:EventBusPolicy"
+ZONE = "aws:route53/zone:Zone"
+QUERY_LOG = "aws:route53/queryLog:QueryLog"
+
+
 def _event_buses(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
-    with_policy = {
-        str(r.props.get("eventBusName") or "default")
-        for r in args.resources
-        if r.resource_type == "aws:cloudwatch/eventBusPolicy:EventBusPolicy"
-    }
-    for bus in args.resources:
-        if bus.resource_type != "aws:cloudwatch/eventBus:EventBus":
-            continue
-        keys = {str(bus.props.get(k)) for k in ("name", "arn") if bus.props.get(k)}
-        if not keys & with_policy:
+    for effective in EffectiveView(args.resources).of_type([EVENT_BUS]):
+        if not effective.of(EVENT_BUS_POLICY):
+            bus = effective.resource
             yield (
                 bus.urn,
                 f"event bus {bus.name} has no resource policy: add an "
@@ -99,16 +121,11 @@ def _event_buses(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
 
 
 def _query_logging(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
-    logged = {
-        str(r.props.get("zoneId"))
-        for r in args.resources
-        if r.resource_type == "aws:route53/queryLog:QueryLog"
-    }
-    for zone in args.resources:
-        if zone.resource_type != "aws:route53/zone:Zone" or as_list(zone.props.get("vpcs")):
+    for effective in EffectiveView(args.resources).of_type([ZONE]):
+        zone = effective.resource
+        if as_list(zone.props.get("vpcs")):
             continue  # Private zones log through Resolver query logging instead.
-        keys = {str(zone.props.get(k)) for k in ("zoneId", "id") if zone.props.get(k)}
-        if not keys & logged:
+        if not effective.of(QUERY_LOG):
             yield (
                 zone.urn,
                 f"public hosted zone {zone.name} does not log DNS queries: add an "
@@ -117,15 +134,33 @@ def _query_logging(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
 
 
 POLICIES = [
+    stack_policy(
+        "waf-web-acl-rules",
+        "P4: every WAFv2 web ACL has a rule or rule group, inline or added by "
+        "aws.wafv2.WebAclRule / WebAclRuleGroupAssociation.",
+        MANDATORY,
+        _web_acls_without_rules,
+        Meta(
+            category="network",
+            requirements=("P4", "C9"),
+            controls=("WAF.10",),
+            remediation=(
+                "Give the web ACL managed rule groups and a rate-based rule, in its `rules` or "
+                "as aws.wafv2.WebAclRule / WebAclRuleGroupAssociation resources naming its ARN."
+            ),
+        ),
+    ),
     resource_policy(
         "waf-rules",
-        "P4: WAF web ACLs have rules and every WAFv2 rule publishes CloudWatch metrics; WAF "
-        "Classic rules have conditions, rule groups have rules and global web ACLs log.",
+        "P4: every WAFv2 rule (in a web ACL, a rule group, a WebAclRule or a "
+        "WebAclRuleGroupAssociation) publishes CloudWatch metrics; WAF Classic web ACLs and "
+        "rule groups have rules, rules have conditions and global web ACLs log.",
         MANDATORY,
         by_type(
             {
-                "aws:wafv2/webAcl:WebAcl": _waf_v2_acl,
-                "aws:wafv2/ruleGroup:RuleGroup": _waf_v2_rule_group,
+                WEB_ACL: _waf_v2_rules,
+                "aws:wafv2/ruleGroup:RuleGroup": _waf_v2_rules,
+                **dict.fromkeys(WEB_ACL_RULE_TYPES, _waf_v2_split_rule),
                 "aws:waf/webAcl:WebAcl": _waf_classic_acl,
                 "aws:wafregional/webAcl:WebAcl": _waf_classic_acl,
                 "aws:waf/rule:Rule": _waf_classic_rule,
@@ -137,21 +172,11 @@ POLICIES = [
         Meta(
             category="network",
             requirements=("P4", "C9"),
-            controls=(
-                "WAF.10",
-                "WAF.12",
-                "WAF.1",
-                "WAF.2",
-                "WAF.3",
-                "WAF.4",
-                "WAF.6",
-                "WAF.7",
-                "WAF.8",
-            ),
+            controls=("WAF.12", "WAF.1", "WAF.2", "WAF.3", "WAF.4", "WAF.6", "WAF.7", "WAF.8"),
             remediation=(
-                "Give web ACLs rules (managed rule groups and a rate rule) with "
-                "visibility_config.cloudwatch_metrics_enabled=True. WAF Classic reached end of "
-                "support in 2025: move its web ACLs, rules and rule groups to WAFv2."
+                "Set visibility_config.cloudwatch_metrics_enabled=True on every WAFv2 rule. WAF "
+                "Classic reached end of support in 2025: move its web ACLs, rules and rule "
+                "groups to WAFv2."
             ),
         ),
     ),

@@ -1948,8 +1948,10 @@ def _rule(name: str, metrics: bool = True) -> dict[str, Any]:
     }
 
 
-def _web_acl(good: bool, rules: list[dict[str, Any]]) -> None:
-    aws.wafv2.WebAcl(
+def _web_acl(
+    good: bool, rules: list[dict[str, Any]], opts: pulumi.ResourceOptions | None = None
+) -> aws.wafv2.WebAcl:
+    return aws.wafv2.WebAcl(
         "acl",
         scope="REGIONAL",
         default_action={"allow": {}},
@@ -1959,17 +1961,17 @@ def _web_acl(good: bool, rules: list[dict[str, Any]]) -> None:
             "metric_name": "acl",
             "sampled_requests_enabled": True,
         },
-        opts=provider(),
+        opts=opts or provider(),
     )
 
 
 CASES += [
     Case(
         "WAF.10",
-        "waf-rules",
+        "waf-web-acl-rules",
         lambda: _web_acl(False, []),
         lambda: _web_acl(True, [_rule("common")]),
-        "the web ACL has no rules",
+        "has no rules",
     ),
     Case(
         "WAF.12",

@@ -9,7 +9,7 @@ from typing import Any
 
 import pulumi_aws as aws
 
-from .fsbp_cases import ACCOUNT, KEY, Case, _public_statement, doc
+from .fsbp_cases import ACCOUNT, KEY, Case, _public_statement, _web_acl, doc
 from .helpers import provider
 
 TOPIC = f"arn:aws:sns:us-east-1:{ACCOUNT}:t"
@@ -375,4 +375,112 @@ SPLIT_CASES: list[Case] = [
         )
         for control in ("S3.8", "S3.2", "S3.3")
     ],
+]
+
+
+def _acl_rule(good: bool, kind: str, control: str) -> None:
+    # WAF.10 and WAF.12 with the web ACL's rule added by an aws.wafv2.WebAclRule or a
+    # WebAclRuleGroupAssociation rather than its inline `rules`. For WAF.10 the violating rule
+    # names another web ACL; for WAF.12 it sends no CloudWatch metrics.
+    o = provider()
+    acl = _web_acl(True, [], o)
+    target = acl.arn if good or control == "WAF.12" else f"arn:aws:wafv2:us-east-1:{ACCOUNT}:x"
+    visibility = {
+        "cloudwatch_metrics_enabled": good or control == "WAF.10",
+        "metric_name": "common",
+        "sampled_requests_enabled": True,
+    }
+    group = {"name": "AWSManagedRulesCommonRuleSet", "vendor_name": "AWS"}
+    if kind == "rule":
+        aws.wafv2.WebAclRule(
+            "common",
+            web_acl_arn=target,
+            name="common",
+            priority=1,
+            override_action={"none": {}},
+            statement={"managed_rule_group_statement": group},
+            visibility_config=visibility,
+            opts=o,
+        )
+    else:
+        aws.wafv2.WebAclRuleGroupAssociation(
+            "common",
+            web_acl_arn=target,
+            rule_name="common",
+            priority=1,
+            managed_rule_group=group,
+            visibility_config=visibility,
+            opts=o,
+        )
+
+
+def _trail_logging(good: bool, inline: bool) -> None:
+    # CloudTrail.7 with the trail bucket's inline `logging`, or a BucketV2 trail bucket with a
+    # BucketLoggingV2 (the violating one logs another bucket).
+    o = provider()
+    if inline:
+        bucket = aws.s3.Bucket(
+            "trail",
+            bucket="trail",
+            logging={"target_bucket": "logs", "target_prefix": "trail/"} if good else None,
+            opts=o,
+        )
+    else:
+        bucket = _bucket_v2(o, "trail")
+        aws.s3.BucketLoggingV2(
+            "logging",
+            bucket=bucket.id if good else "other",
+            target_bucket="logs",
+            target_prefix="trail/",
+            opts=o,
+        )
+    aws.cloudtrail.Trail("trail", s3_bucket_name=bucket.id, opts=o)
+
+
+def _user_inline_policy(good: bool) -> None:
+    # IAM.2 with the user's permissions in an inline aws.iam.UserPolicy rather than an
+    # attachment; the compliant program puts the same policy on a group the user is in.
+    o = provider()
+    user = aws.iam.User("user", opts=o)
+    policy = doc({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"})
+    if good:
+        group = aws.iam.Group("readers", opts=o)
+        aws.iam.GroupPolicy("read", group=group.name, policy=policy, opts=o)
+        aws.iam.UserGroupMembership("member", user=user.name, groups=[group.name], opts=o)
+    else:
+        aws.iam.UserPolicy("read", user=user.name, policy=policy, opts=o)
+
+
+SPLIT_CASES += [
+    *(
+        Case(
+            control,
+            policy,
+            lambda c=control, k=kind: _acl_rule(False, k, c),
+            lambda c=control, k=kind: _acl_rule(True, k, c),
+            fragment,
+        )
+        for control, policy, fragment in (
+            ("WAF.10", "waf-web-acl-rules", "has no rules"),
+            ("WAF.12", "waf-rules", "sends no CloudWatch metrics"),
+        )
+        for kind in ("rule", "group")
+    ),
+    *(
+        Case(
+            "CloudTrail.7",
+            "s3-access-logging",
+            lambda i=inline: _trail_logging(False, i),
+            lambda i=inline: _trail_logging(True, i),
+            "has no server access logging",
+        )
+        for inline in (True, False)
+    ),
+    Case(
+        "IAM.2",
+        "iam-user-policies",
+        lambda: _user_inline_policy(False),
+        lambda: _user_inline_policy(True),
+        "given to a user directly",
+    ),
 ]
