@@ -116,9 +116,7 @@ def _program_name() -> str:
 
 
 def _main(argv: list[str] | None) -> int:
-    parser = argparse.ArgumentParser(
-        prog=_program_name(), description=__doc__.split("\n\n")[0]
-    )
+    parser = argparse.ArgumentParser(prog=_program_name(), description=__doc__.split("\n\n")[0])
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument(
         "--stack",

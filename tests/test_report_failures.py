@@ -165,7 +165,7 @@ def test_policy_config_failure_fails_every_stack(
     assert error["kind"] == "policy-config" and error["file"] == str(path.resolve())
     assert error["line"] == line and config in error["error"]
     if config == "unknown.json":
-        assert 'unknown policy' in error["error"]
+        assert "unknown policy" in error["error"]
         assert 'did you mean "kms-key-rotation"?' in error["error"]
     _assert_failed(documents, "policy-config", str(path.resolve()), line)
     several = _documents(capsys, *one, "--stack", "other")
