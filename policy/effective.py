@@ -7,7 +7,11 @@ would show it after the deploy.
 Which types are parts of which, and which property names the owner, is the inventory of
 `policy.awsfacts.split_types` (derived from the provider's SDK). A part may name its owner by
 ID, ARN or name, or by an ARN that carries the name (a Lambda function's qualified ARN): every
-identifier of an owner is indexed, and an ARN link also matches on its last segment.
+identifier of an owner is indexed, and an ARN link also matches on its last segment. In a first
+`pulumi preview` the engine sends computed ids and ARNs as unknown, so a link property that is
+unknown (or names nothing known) is followed through the part's property dependencies instead:
+the engine sends those in preview too, and they name the owner resource whose output the link
+was built from.
 
 The view is built from what a *stack* policy receives (`StackValidationArgs.resources`): under
 the engine a resource policy sees only its own resource, so merged checks are stack policies,
@@ -23,10 +27,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pulumi_policy.proxy import UnknownValueError
+
 from .awsfacts.split_types import split_types
 
 # Properties by which other resources name an owner, beyond `id`, `arn` and `name`.
-IDENTIFIERS = ("id", "arn", "name", "bucket", "functionName", "keyId", "url")
+IDENTIFIERS = ("id", "arn", "name", "bucket", "functionName", "keyId", "url", "zoneId")
 ARN_TAIL = re.compile(r"[:/]")
 # Type tokens the provider keeps as aliases of an owner type: the same AWS resource, so the
 # parts the inventory lists for the owner are parts of these too. Source: the `aliases` of the
@@ -67,13 +73,90 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def known(props: Any, *path: str) -> Any:
+    """A (nested) property's value, None when it is missing or unknown during preview."""
+    try:
+        return get_path(props, path)
+    except UnknownValueError:
+        return None
+
+
+def present(props: Any, *path: str) -> bool:
+    """Whether a (nested) property is set: a value unknown during preview is set (to what the
+    deploy computes)."""
+    try:
+        return bool(get_path(props, path))
+    except UnknownValueError:
+        return True
+
+
+def get_path(props: Any, path: Sequence[str]) -> Any:
+    """A (nested) property's value (unknowns raise, as pulumi-policy's proxy does)."""
+    value = props
+    for key in path:
+        value = value.get(key) if isinstance(value, Mapping) else None
+    return value
+
+
 def identifiers(props: Mapping[str, Any]) -> set[str]:
-    """Every value by which another resource may name this one: its id, ARN, name (and the
-    name-like properties of some types), and an ARN's last segment."""
-    found = {v for k in IDENTIFIERS if (v := _text(props.get(k)))}
-    arn = _text(props.get("arn"))
+    """Every known value by which another resource may name this one: its id, ARN, name (and
+    the name-like properties of some types), and an ARN's last segment."""
+    found = {v for k in IDENTIFIERS if (v := _text(known(props, k)))}
+    arn = _text(known(props, "arn"))
     if arn:
         found.add(ARN_TAIL.split(arn)[-1])
+    return found
+
+
+@dataclass(frozen=True)
+class References:
+    """What some resources' property names: the known values, and for a value unknown during
+    preview, the URNs of the resources it was built from (its property dependencies)."""
+
+    values: frozenset[str] = frozenset()
+    urns: frozenset[str] = frozenset()
+    # Some value was unknown: a reference exists even when no dependency says to what.
+    unresolved: bool = False
+
+    def name(self, resource: Any) -> bool:
+        """Whether one of the references names `resource` (by an identifier or its URN)."""
+        return resource.urn in self.urns or bool(identifiers(resource.props) & self.values)
+
+    def __bool__(self) -> bool:
+        return bool(self.values or self.urns or self.unresolved)
+
+    def __or__(self, other: References) -> References:
+        return References(
+            self.values | other.values,
+            self.urns | other.urns,
+            self.unresolved or other.unresolved,
+        )
+
+
+def reference(resource: Any, path: str | Sequence[str]) -> References:
+    """What one resource's property (a path into nested objects) names: its known value, or
+    when that is unknown during preview, the resources the top-level property depends on."""
+    keys = [path] if isinstance(path, str) else list(path)
+    try:
+        value = get_path(resource.props, keys)
+    except UnknownValueError:
+        dependencies = (getattr(resource, "property_dependencies", None) or {}).get(keys[0])
+        return References(urns=frozenset(d.urn for d in dependencies or []), unresolved=True)
+    text = _text(value)
+    return References(values=frozenset(_link_values(text))) if text else References()
+
+
+def references(
+    resources: Iterable[Any], types: Iterable[str], path: str | Sequence[str]
+) -> References:
+    """The references that the `path` property of the resources of some types make (a logging
+    configuration's `targetBucket`; a lifecycle configuration's `bucket`, for owners the
+    inventory does not list, such as directory buckets)."""
+    wanted = frozenset(types)
+    found = References()
+    for resource in resources:
+        if resource.resource_type in wanted:
+            found |= reference(resource, path)
     return found
 
 
@@ -88,6 +171,29 @@ def _link_values(value: Any) -> list[str]:
         segments = [s for s in ARN_TAIL.split(text.split(":", 5)[-1]) if s]
         values += segments
     return values
+
+
+def _linked_owner(
+    part: Any, entry: Mapping[str, str], index: Mapping[tuple[str, str], str]
+) -> str | None:
+    """The owner a part's link property names by a known identifier."""
+    for value in _link_values(known(part.props, entry["link"])):
+        owner = index.get((entry["owner"], value))
+        if owner is not None:
+            return owner
+    return None
+
+
+def _dependency_owner(part: Any, entry: Mapping[str, str]) -> str | None:
+    """The owner a part's link property was built from, by its property dependencies: the one
+    resource of the owner's type among them (None when there is not exactly one)."""
+    dependencies = (getattr(part, "property_dependencies", None) or {}).get(entry["link"]) or []
+    owners = {
+        d.urn
+        for d in dependencies
+        if OWNER_ALIASES.get(d.resource_type, d.resource_type) == entry["owner"]
+    }
+    return owners.pop() if len(owners) == 1 else None
 
 
 class EffectiveView:
@@ -108,12 +214,10 @@ class EffectiveView:
             entry = inventory.get(part.resource_type)
             if entry is None:
                 continue
-            for value in _link_values(part.props.get(entry["link"])):
-                owner = index.get((entry["owner"], value))
-                if owner is not None:
-                    self._owner_of[part.urn] = owner
-                    self._by_urn[owner].parts.setdefault(part.resource_type, []).append(part)
-                    break
+            owner = _linked_owner(part, entry, index) or _dependency_owner(part, entry)
+            if owner is not None and owner in self._by_urn:
+                self._owner_of[part.urn] = owner
+                self._by_urn[owner].parts.setdefault(part.resource_type, []).append(part)
 
     def of(self, resource: Any) -> Effective:
         """The effective configuration of a resource (or of its URN)."""

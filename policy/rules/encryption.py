@@ -7,7 +7,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity, StackValidationArgs
 
-from ..effective import Effective, EffectiveView
+from ..effective import Effective, EffectiveView, References, known, present, reference
 from .common import (
     as_list,
     by_type,
@@ -40,11 +40,6 @@ def _cmk(value: Any) -> bool:
     return bool(value) and not is_aws_managed_key(value)
 
 
-def bucket_keys(props: Mapping[str, Any]) -> set[str]:
-    """The values other resources use to refer to a bucket (its name and id)."""
-    return {str(v) for v in (props.get("bucket"), props.get("id")) if v}
-
-
 # --------------------------------------------------------------------------------------------
 # S3 buckets (stack policy: the encryption lives on a separate resource)
 
@@ -55,29 +50,31 @@ def bucket_configs(resources: Any) -> list[Effective]:
     return EffectiveView(resources).of_type(BUCKET_TYPES)
 
 
-def inline_logging_target(bucket: Any) -> str | None:
-    """The target bucket of a bucket's inline `logging` (the deprecated argument)."""
-    target = get(bucket.props, "logging", "targetBucket")
-    return str(target) if target else None
-
-
-def _encryption_defaults(effective: Effective) -> list[tuple[Any, Any]]:
-    """(sseAlgorithm, kmsMasterKeyId) of every default encryption rule set on the bucket: by its
-    encryption configuration resources and by its inline `serverSideEncryptionConfiguration`."""
+def _encryption_defaults(effective: Effective) -> list[tuple[Any, Any, Any]]:
+    """(resource that sets it, sseAlgorithm, kmsMasterKeyId) of every default encryption rule
+    set on the bucket: by its encryption configuration resources and by its inline
+    `serverSideEncryptionConfiguration`. A key unknown during preview is another resource's
+    output (a key the program creates), never an AWS-managed alias: it reads as `UNKNOWN_KEY`."""
     found = []
     for part in effective.parts_of_all(SSE_TYPES):
         for rule in as_list(part.props.get("rules")):
             default = get(rule, "applyServerSideEncryptionByDefault", default={})
-            found.append((default.get("sseAlgorithm"), default.get("kmsMasterKeyId")))
-    inline = get(
-        effective.resource.props,
-        "serverSideEncryptionConfiguration",
-        "rule",
-        "applyServerSideEncryptionByDefault",
-    )
+            found.append((part, default.get("sseAlgorithm"), _key(default)))
+    bucket = effective.resource
+    path = ("serverSideEncryptionConfiguration", "rule", "applyServerSideEncryptionByDefault")
+    inline = get(bucket.props, *path)
     if inline:
-        found.append((inline.get("sseAlgorithm"), inline.get("kmsMasterKeyId")))
+        found.append((bucket, inline.get("sseAlgorithm"), _key(inline)))
     return found
+
+
+UNKNOWN_KEY = "(a key computed at deploy)"
+
+
+def _key(default: Any) -> Any:
+    if present(default, "kmsMasterKeyId") and known(default, "kmsMasterKeyId") is None:
+        return UNKNOWN_KEY
+    return default.get("kmsMasterKeyId")
 
 
 def _check_buckets(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
@@ -85,24 +82,22 @@ def _check_buckets(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
     configs = bucket_configs(resources)
     if not configs:
         return
-    allowed_sse_s3 = {str(b) for b in as_list(args.get_config().get("sseS3Buckets"))}
+    allowed_sse_s3 = References(
+        values=frozenset(str(b) for b in as_list(args.get_config().get("sseS3Buckets")))
+    )
     for resource in resources:
         if resource.resource_type == LOAD_BALANCER:
             # AWS only delivers ALB access logs to SSE-S3 buckets, so those may use AES256.
-            logs = get(resource.props, "accessLogs", default={})
-            if truthy(logs.get("enabled")) and logs.get("bucket"):
-                allowed_sse_s3.add(str(logs.get("bucket")))
+            if truthy(get(resource.props, "accessLogs", "enabled")):
+                allowed_sse_s3 |= reference(resource, ("accessLogs", "bucket"))
         elif resource.resource_type in BUCKET_LOGGING_TYPES:
             # S3 server access logs are delivered only to SSE-S3 targets ("Default encryption
             # with AWS KMS keys (SSE-KMS) is not supported", S3 User Guide).
-            target = resource.props.get("targetBucket")
-            if target:
-                allowed_sse_s3.add(str(target))
-        elif resource.resource_type in BUCKET_TYPES and inline_logging_target(resource):
-            allowed_sse_s3.add(str(inline_logging_target(resource)))
+            allowed_sse_s3 |= reference(resource, "targetBucket")
+        elif resource.resource_type in BUCKET_TYPES:
+            allowed_sse_s3 |= reference(resource, ("logging", "targetBucket"))
     for effective in configs:
         bucket = effective.resource
-        keys = bucket_keys(bucket.props)
         found = _encryption_defaults(effective)
         label = bucket.props.get("bucket") or bucket.name
         if not found:
@@ -112,16 +107,19 @@ def _check_buckets(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
                 "sseAlgorithm `aws:kms` and a customer-managed `kmsMasterKeyId`",
             )
             continue
-        may_use_sse_s3 = bool(allowed_sse_s3 & (keys | {bucket.name}))
-        for algorithm, key in found:
+        may_use_sse_s3 = allowed_sse_s3.name(bucket) or bucket.name in allowed_sse_s3.values
+        for setter, algorithm, key in found:
             if algorithm in KMS_ALGORITHMS and _cmk(key):
                 continue
             if algorithm == "AES256" and may_use_sse_s3:
                 continue
+            # On the resource that made the setting (the encryption configuration, or the
+            # bucket's inline argument), with the values to set there.
+            where = "" if setter is bucket else f" (set by {setter.name})"
             yield (
-                bucket.urn,
-                f"bucket {label} encryption uses sseAlgorithm={algorithm!r} "
-                f"kmsMasterKeyId={key!r}: set `aws:kms` with a customer-managed "
+                setter.urn,
+                f"bucket {label} encryption{where} uses sseAlgorithm={algorithm!r} "
+                f"kmsMasterKeyId={key!r}: set sseAlgorithm `aws:kms` with a customer-managed "
                 "`kmsMasterKeyId` (SSE-S3 is only accepted for ALB and S3 access-log buckets "
                 "or buckets listed in `sseS3Buckets`)",
             )

@@ -8,6 +8,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, StackValidationArgs
 
+from ..effective import present
 from .common import by_type, get, resource_policy, stack_policy, truthy
 from .metadata import Meta
 
@@ -34,15 +35,18 @@ def _load_balancer(args: ResourceValidationArgs) -> Iterator[str]:
     props = args.props
     if (props.get("loadBalancerType") or "application") != "application":
         return
-    logs = get(props, "accessLogs", default={})
-    if not truthy(logs.get("enabled")) or not logs.get("bucket"):
+    # The log bucket is often another resource's output, unknown in a first preview: set.
+    if not truthy(get(props, "accessLogs", "enabled")) or not present(
+        props, "accessLogs", "bucket"
+    ):
         yield "accessLogs is not enabled: set accessLogs={bucket: <log bucket>, enabled: True}"
 
 
 def _classic_load_balancer(args: ResourceValidationArgs) -> Iterator[str]:
-    logs = args.props.get("accessLogs")
     # The provider's access_logs block defaults `enabled` to true.
-    if not logs or not logs.get("bucket") or logs.get("enabled") is False:
+    if not present(args.props, "accessLogs", "bucket") or (
+        get(args.props, "accessLogs", "enabled") is False
+    ):
         yield "accessLogs is not enabled: set accessLogs={bucket: <log bucket>, enabled: True}"
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, StackValidationArgs
 
 from ..awsfacts.values import rate_days
-from ..effective import EffectiveView
+from ..effective import EffectiveView, reference, references
 from .common import (
     as_list,
     by_type,
@@ -28,8 +28,6 @@ from .encryption import (
     BUCKET_LOGGING_TYPES,
     BUCKET_TYPES,
     bucket_configs,
-    bucket_keys,
-    inline_logging_target,
 )
 from .metadata import Meta
 from .network import PAB_FLAGS
@@ -55,10 +53,8 @@ CROSS_ACCOUNT_BLOCKED = (
 ACCOUNT_IN_ARN = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):")
 ACCOUNT_PRINCIPAL = re.compile(r"^(?:arn:aws[a-z-]*:iam::)?(\d{12})(?::|$)")
 MAX_ROTATION_DAYS = 90
-
-
-def _by_bucket(resources: Any, types: frozenset[str], prop: str = "bucket") -> set[str]:
-    return {str(r.props.get(prop)) for r in resources if r.resource_type in types}
+# The target of a bucket's (deprecated) inline `logging`.
+INLINE_LOGGING = ("logging", "targetBucket")
 
 
 def _label(bucket: Any) -> str:
@@ -72,17 +68,24 @@ def _label(bucket: Any) -> str:
 def _ownership(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
     for effective in bucket_configs(args.resources):
         bucket = effective.resource
-        enforced = any(
-            get(p.props, "rule", "objectOwnership") == "BucketOwnerEnforced"
-            for p in effective.of(OWNERSHIP)
-        )
-        if not enforced:
+        controls = effective.of(OWNERSHIP)
+        settings = [(p, get(p.props, "rule", "objectOwnership")) for p in controls]
+        if not controls:
             yield (
                 bucket.urn,
                 f"bucket {_label(bucket)} still honours ACLs: add an "
                 "aws.s3.BucketOwnershipControls with object_ownership 'BucketOwnerEnforced' "
                 "and grant access through the bucket policy",
             )
+        elif all(value != "BucketOwnerEnforced" for _, value in settings):
+            # The finding goes on the resource that made the setting, with the value to set.
+            for part, value in settings:
+                yield (
+                    part.urn,
+                    f"bucket {_label(bucket)} still honours ACLs: {part.name} sets "
+                    f"object_ownership {value!r}; set it to 'BucketOwnerEnforced' and grant "
+                    "access through the bucket policy",
+                )
         for acl in effective.parts_of_all(ACL_TYPES):
             yield (
                 acl.urn,
@@ -100,16 +103,14 @@ def _ownership(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
 def _access_logs(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
     resources = args.resources
     # A log destination does not log itself: its own access would feed its logs forever.
-    destinations = _by_bucket(resources, BUCKET_LOGGING_TYPES, "targetBucket") | {
-        target
-        for r in resources
-        if r.resource_type in BUCKET_TYPES and (target := inline_logging_target(r))
-    }
+    destinations = references(resources, BUCKET_LOGGING_TYPES, "targetBucket") | references(
+        resources, BUCKET_TYPES, INLINE_LOGGING
+    )
     for effective in bucket_configs(resources):
         bucket = effective.resource
-        if effective.parts_of_all(BUCKET_LOGGING_TYPES) or inline_logging_target(bucket):
+        if effective.parts_of_all(BUCKET_LOGGING_TYPES) or reference(bucket, INLINE_LOGGING):
             continue
-        if bucket_keys(bucket.props) & destinations:
+        if destinations.name(bucket):
             continue
         yield (
             bucket.urn,
@@ -135,9 +136,9 @@ def _lifecycle(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
             "move or expire data by age)",
         )
     # Directory buckets are no owner in the split-type inventory: their lifecycle names them.
-    configured = _by_bucket(resources, LIFECYCLE_TYPES)
+    configured = references(resources, LIFECYCLE_TYPES, "bucket")
     for bucket in resources:
-        if bucket.resource_type != DIRECTORY_BUCKET or bucket_keys(bucket.props) & configured:
+        if bucket.resource_type != DIRECTORY_BUCKET or configured.name(bucket):
             continue
         yield (
             bucket.urn,
@@ -155,6 +156,8 @@ def _own_accounts(resources: Any) -> set[str]:
     """The accounts the stack deploys into, read from the ARNs of what it creates."""
     found = set()
     for resource in resources:
+        # An ARN unknown in a first preview raises: without it the stack's accounts are not
+        # known, and a grant to them would read as a grant to another account.
         match = ACCOUNT_IN_ARN.match(str(resource.props.get("arn") or ""))
         if match:
             found.add(match.group(1))

@@ -69,16 +69,30 @@ def _tls_only_buckets(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
     for effective in bucket_configs(args.resources):
         bucket = effective.resource
         # The bucket's BucketPolicy resources, and its inline (deprecated) `policy` argument.
-        documents = [p.props.get("policy") for p in effective.of(BUCKET_POLICY_TYPE)]
-        documents.append(bucket.props.get("policy"))
-        if any(denies_insecure_transport(parse_document(d)) for d in documents if d):
+        holders = [*effective.of(BUCKET_POLICY_TYPE)]
+        if bucket.props.get("policy"):
+            holders.append(bucket)
+        documents = [parse_document(p.props.get("policy")) for p in holders]
+        if any(denies_insecure_transport(d) for d in documents):
             continue
-        yield (
-            bucket.urn,
-            f"bucket {bucket.props.get('bucket') or bucket.name} has no bucket policy "
-            "denying aws:SecureTransport=false: add a BucketPolicy statement with Effect "
-            "Deny, Action s3:*, Condition Bool aws:SecureTransport 'false'",
-        )
+        label = bucket.props.get("bucket") or bucket.name
+        if not holders:
+            yield (
+                bucket.urn,
+                f"bucket {label} has no bucket policy denying aws:SecureTransport=false: add a "
+                "BucketPolicy with a statement of Effect Deny, Action s3:*, Condition Bool "
+                "aws:SecureTransport 'false'",
+            )
+        for holder in holders:
+            # The policy exists: the finding names the resource whose document lacks the
+            # statement (the BucketPolicy, or the bucket's inline `policy`).
+            where = "inline `policy`" if holder is bucket else f"BucketPolicy {holder.name}"
+            yield (
+                holder.urn,
+                f"bucket {label}'s {where} has no statement denying aws:SecureTransport=false: "
+                "add one to it with Effect Deny, Action s3:*, Condition Bool "
+                "aws:SecureTransport 'false'",
+            )
 
 
 POLICIES = [

@@ -48,8 +48,14 @@ def test_bucket_encryption_stack_policy() -> None:
         ["s3-bucket-encryption"],
         pack_config={"s3-bucket-encryption": {"sseS3Buckets": ["allowed"]}},
     )
-    assert result.names("s3-bucket-encryption", "mandatory") == {"none", "aes", "managed"}
-    assert "no BucketServerSideEncryptionConfiguration" in result.messages("s3-bucket-encryption")
+    # Issue 21: a bucket without encryption is reported on the bucket ("add"); a wrong setting
+    # on the encryption configuration that made it ("set").
+    assert result.names("s3-bucket-encryption", "mandatory") == {"none", "aes-sse", "managed-sse"}
+    messages = result.messages("s3-bucket-encryption")
+    assert (
+        "bucket none-" in messages and "no BucketServerSideEncryptionConfiguration: add" in messages
+    )
+    assert "(set by aes-sse) uses sseAlgorithm='AES256'" in messages
 
 
 def test_alb_log_bucket_may_use_sse_s3() -> None:
@@ -90,7 +96,7 @@ def test_s3_access_log_target_may_use_sse_s3() -> None:
         )
 
     result = check(program, ["s3-bucket-encryption"])
-    assert result.names("s3-bucket-encryption", "mandatory") == {"source"}
+    assert result.names("s3-bucket-encryption", "mandatory") == {"source-sse"}
 
 
 def test_rds_instance_cluster_and_performance_insights() -> None:
@@ -285,5 +291,6 @@ def test_bucket_encryption_in_every_spelling() -> None:
         v2("v2-aes-by-id", "AES256", "id", opts)
 
     result = check(program, ["s3-bucket-encryption"])
-    assert result.names("s3-bucket-encryption") == {"inline-aes", "v2-aes-by-id"}
+    # Each on the resource that made the setting: the bucket's inline argument, the V2 resource.
+    assert result.names("s3-bucket-encryption") == {"inline-aes", "v2-aes-by-id-sse"}
     assert "sseAlgorithm='AES256'" in result.messages("s3-bucket-encryption")

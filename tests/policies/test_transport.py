@@ -98,5 +98,9 @@ def test_buckets_deny_insecure_transport() -> None:
         aws.s3.Bucket("no-policy", opts=opts)
 
     result = check(program, ["s3-bucket-tls-only"])
-    assert result.names("s3-bucket-tls-only") == {"allow-only", "no-policy"}
-    assert "aws:SecureTransport" in result.messages("s3-bucket-tls-only")
+    # Issue 21: the bucket without a policy is told to add one; the bucket whose BucketPolicy
+    # lacks the statement is reported on that BucketPolicy.
+    assert result.names("s3-bucket-tls-only") == {"allow-only-policy", "no-policy"}
+    messages = result.messages("s3-bucket-tls-only")
+    assert "has no bucket policy denying aws:SecureTransport=false: add a BucketPolicy" in messages
+    assert "BucketPolicy allow-only-policy has no statement denying" in messages
