@@ -20,7 +20,7 @@ from pathlib import Path
 
 from pulumi_policy import Policy
 
-from .awsfacts import securityhub
+from .awsfacts import securityhub, split_types
 from .pack import POLICIES
 from .pack_config import describe
 
@@ -222,6 +222,7 @@ def refreshed_readme(text: str) -> str:
     """The page's text with its generated tables brought up to date."""
     text = _replace(text, "policy-table", policy_markdown())
     text = _replace(text, OPTIONS_MARKER, options_markdown())
+    text = _replace(text, "split-types", split_types.summary(split_types.load()))
     return _replace(text, "fsbp-coverage", coverage_markdown(rows()))
 
 

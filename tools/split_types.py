@@ -30,10 +30,12 @@ def inventory() -> dict[str, object]:
     services = split_types.pack_services(sources)
     return {
         "source": (
-            f"pulumi-aws {version('pulumi_aws')} Python SDK: each resource class's type token "
-            "and required constructor arguments (policy/awsfacts/split_types.py, derive)"
+            f"pulumi-aws {version('pulumi_aws')} Python SDK: each resource class's type token, "
+            "required constructor arguments and optional link arguments "
+            "(policy/awsfacts/split_types.py, derive)"
         ),
         "services": services,
+        "resource_types": {s: len(split_types.module_types(s)) for s in services},
         "split": split_types.derive(services),
     }
 
@@ -51,16 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     elif options.check and split_types.DATA.read_text(encoding="utf-8") != text:
         print(f"{split_types.DATA} is stale: run tools/split_types.py --write", file=sys.stderr)
         return 1
-    split = data["split"]
-    assert isinstance(split, dict)
-    total_types = sum(len(split_types.module_types(s)) for s in split)
-    merged = sum(len(types) for types in split.values())
-    for service, types in split.items():
-        print(f"{service:18} {len(types):3} of {len(split_types.module_types(service)):3} types")
-    print(
-        f"{merged} split types merged by the effective view, of {merged} pulumi-aws types that "
-        f"modify another resource, among {total_types} resource types in {len(split)} services"
-    )
+    print(split_types.summary(data))
     return 0
 
 

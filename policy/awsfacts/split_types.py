@@ -14,8 +14,9 @@ starts it (`BucketPolicy`, `SecretRotation`, `DetectorFeature`) or it ends in a 
 but a subnet is not part of the VPC's configuration, and neither rule admits it.
 
 `split_types.json` beside this module is what `derive()` returns for the services the pack's
-policies read (`tools/split_types.py` rewrites it and prints the counts; a test checks that it
-is current). `policy/effective.py` merges every type in it.
+policies read, with each service's count of resource types (`tools/split_types.py` rewrites it
+and prints `summary()`, the table docs/policies.md shows; tests check that both are current).
+`policy/effective.py` merges every type in it.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ PART_WORDS = (
     "Acl",
     "Versioning",
     "Logging",
+    "Log",
     "Notification",
     "Membership",
     "Subscription",
@@ -73,12 +75,13 @@ def _pascal(snake: str) -> str:
 
 
 @cache
-def module_types(service: str) -> dict[str, tuple[str, tuple[str, ...]]]:
-    """Class name -> (type token, required constructor arguments) of one service module."""
+def module_types(service: str) -> dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    """Class name -> (type token, required constructor arguments, optional arguments that may
+    name another resource: those ending in a link suffix) of one service module."""
     module = importlib.import_module(
         f"pulumi_aws.{service}_" if service in ("lambda",) else f"pulumi_aws.{service}"
     )
-    found: dict[str, tuple[str, tuple[str, ...]]] = {}
+    found: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {}
     for path in sorted(Path(module.__file__).parent.glob("*.py")):
         text = path.read_text(encoding="utf-8")
         for class_name, token in TOKEN.findall(text):
@@ -91,26 +94,40 @@ def module_types(service: str) -> dict[str, tuple[str, tuple[str, ...]]]:
                 submodule, f"{class_name}Args", None
             )
             required: tuple[str, ...] = ()
+            optional: tuple[str, ...] = ()
             if args_class is not None:
                 parameters = inspect.signature(args_class.__init__).parameters
-                required = tuple(
-                    name
-                    for name, parameter in parameters.items()
+                arguments = [
+                    (name, "Optional" in str(p.annotation))
+                    for name, p in parameters.items()
                     if name not in ("self", "__self__")
-                    and "Optional" not in str(parameter.annotation)
+                ]
+                required = tuple(name for name, is_optional in arguments if not is_optional)
+                optional = tuple(
+                    name
+                    for name, is_optional in arguments
+                    if is_optional and name.endswith(LINK_SUFFIXES)
                 )
-            found[class_name] = (token, required)
+            found[class_name] = (token, required, optional)
     return found
 
 
 def _owner_argument(
-    service: str, class_name: str, required: tuple[str, ...], classes: dict[str, str]
+    service: str,
+    class_name: str,
+    required: tuple[str, ...],
+    classes: dict[str, str],
+    optional: tuple[str, ...] = (),
 ) -> tuple[str, str] | None:
     """(owner type token, argument) of a split type, or None. An owner whose class name starts
     the type's name (`TopicPolicy` -> `Topic`, in any service in scope) wins, named by the
     argument naming it or, failing that, the type's `arn`/`id`/`name`; else an owner of the
     same service, when the type's name ends in a part word that is not the argument itself (a
-    `TopicPolicy`'s `policy` is its document, not an IAM policy)."""
+    `TopicPolicy`'s `policy` is its document, not an IAM policy); else, last, an owner whose
+    class name starts the type's name and which an *optional* link argument names (an
+    `EventBusPolicy`'s `event_bus_name`, which defaults to the account's default bus), of the
+    same service. Optional arguments count only so narrowly: by a part word, or across
+    services, they admit an EC2 `KeyPair` as a part of a KMS key (its `key_name`)."""
     services = [service, *sorted({key.split(":")[0] for key in classes} - {service})]
 
     def owner_class(argument: str) -> str:
@@ -140,11 +157,14 @@ def _owner_argument(
             if argument in required:
                 return classes[owner], argument
     part = next((w for w in PART_WORDS if class_name.endswith(w)), None)
-    if part is None:
-        return None
-    for argument in required:
+    if part is not None:
+        for argument in required:
+            name = owner_class(argument)
+            if name not in (class_name, part) and f"{service}:{name}" in classes:
+                return classes[f"{service}:{name}"], argument
+    for argument in optional:
         name = owner_class(argument)
-        if name not in (class_name, part) and f"{service}:{name}" in classes:
+        if name != class_name and class_name.startswith(name) and f"{service}:{name}" in classes:
             return classes[f"{service}:{name}"], argument
     return None
 
@@ -155,16 +175,16 @@ def derive(services: Iterable[str]) -> dict[str, dict[str, dict[str, str]]]:
     services = sorted(set(services))
     classes: dict[str, str] = {}
     for service in services:
-        for class_name, (token, _) in module_types(service).items():
+        for class_name, (token, _, _) in module_types(service).items():
             # A service's own class wins over a same-named one elsewhere (`ec2.Instance`).
             classes.setdefault(f"{service}:{class_name}", token)
     result: dict[str, dict[str, dict[str, str]]] = {}
     for service in services:
         found: dict[str, dict[str, str]] = {}
-        for class_name, (token, required) in sorted(module_types(service).items()):
+        for class_name, (token, required, optional) in sorted(module_types(service).items()):
             if class_name in NOT_PARTS:
                 continue
-            match = _owner_argument(service, class_name, required, classes)
+            match = _owner_argument(service, class_name, required, classes, optional)
             if match is not None and match[0] != token:
                 found[token] = {"owner": match[0], "link": _camel(match[1])}
         result[service] = found
@@ -175,6 +195,26 @@ def pack_services(rule_sources: Iterable[str]) -> list[str]:
     """The services (pulumi-aws modules) whose type tokens the pack's rule modules name."""
     tokens = re.compile(r"\"aws:([a-z0-9]+)/[A-Za-z0-9]+:[A-Za-z0-9]+\"")
     return sorted({match for text in rule_sources for match in tokens.findall(text)})
+
+
+def summary(data: dict[str, Any]) -> str:
+    """The inventory's counts as a Markdown table: per service, the split types (every one of
+    which the effective view merges) against all of the service's resource types."""
+    split, totals = data["split"], data["resource_types"]
+    lines = ["| service | split types | resource types |", "|---|---:|---:|"]
+    lines += [
+        f"| `{service}` | {len(types)} | {totals[service]} |"
+        for service, types in split.items()
+        if types
+    ]
+    empty = sorted(service for service, types in split.items() if not types)
+    merged, total = sum(len(t) for t in split.values()), sum(totals.values())
+    lines += [
+        "",
+        f"{merged} split types among {total} resource types in {len(split)} services; none in "
+        f"{', '.join(f'`{s}`' for s in empty)}.",
+    ]
+    return "\n".join(lines)
 
 
 @cache
