@@ -44,7 +44,7 @@ OWNER_ALIASES = {"aws:s3/bucketV2:BucketV2": "aws:s3/bucket:Bucket"}
 @dataclass
 class Effective:
     """One resource's effective configuration: the resource itself, its parts by type token
-    (in registration order) and the properties it ends up with."""
+    (in URN order) and the properties it ends up with."""
 
     resource: Any
     parts: dict[str, list[Any]] = field(default_factory=dict)
@@ -54,7 +54,7 @@ class Effective:
         return self.parts.get(type_token, [])
 
     def parts_of_all(self, types: Iterable[str] | None = None) -> list[Any]:
-        """The parts of some types (default: every part), by type token then registration."""
+        """The parts of some types (default: every part), by type token then URN."""
         wanted = None if types is None else frozenset(types)
         return [
             part
@@ -90,11 +90,16 @@ def present(props: Any, *path: str) -> bool:
         return True
 
 
-def get_path(props: Any, path: Sequence[str]) -> Any:
-    """A (nested) property's value (unknowns raise, as pulumi-policy's proxy does)."""
+def get_path(props: Any, path: Sequence[str | int]) -> Any:
+    """A (nested) property's value, through objects by key and lists by index (unknowns
+    raise, as pulumi-policy's proxy does)."""
     value = props
     for key in path:
-        value = value.get(key) if isinstance(value, Mapping) else None
+        if isinstance(key, int):
+            is_list = isinstance(value, Sequence) and not isinstance(value, str)
+            value = value[key] if is_list and key < len(value) else None
+        else:
+            value = value.get(key) if isinstance(value, Mapping) else None
     return value
 
 
@@ -105,58 +110,6 @@ def identifiers(props: Mapping[str, Any]) -> set[str]:
     arn = _text(known(props, "arn"))
     if arn:
         found.add(ARN_TAIL.split(arn)[-1])
-    return found
-
-
-@dataclass(frozen=True)
-class References:
-    """What some resources' property names: the known values, and for a value unknown during
-    preview, the URNs of the resources it was built from (its property dependencies)."""
-
-    values: frozenset[str] = frozenset()
-    urns: frozenset[str] = frozenset()
-    # Some value was unknown: a reference exists even when no dependency says to what.
-    unresolved: bool = False
-
-    def name(self, resource: Any) -> bool:
-        """Whether one of the references names `resource` (by an identifier or its URN)."""
-        return resource.urn in self.urns or bool(identifiers(resource.props) & self.values)
-
-    def __bool__(self) -> bool:
-        return bool(self.values or self.urns or self.unresolved)
-
-    def __or__(self, other: References) -> References:
-        return References(
-            self.values | other.values,
-            self.urns | other.urns,
-            self.unresolved or other.unresolved,
-        )
-
-
-def reference(resource: Any, path: str | Sequence[str]) -> References:
-    """What one resource's property (a path into nested objects) names: its known value, or
-    when that is unknown during preview, the resources the top-level property depends on."""
-    keys = [path] if isinstance(path, str) else list(path)
-    try:
-        value = get_path(resource.props, keys)
-    except UnknownValueError:
-        dependencies = (getattr(resource, "property_dependencies", None) or {}).get(keys[0])
-        return References(urns=frozenset(d.urn for d in dependencies or []), unresolved=True)
-    text = _text(value)
-    return References(values=frozenset(_link_values(text))) if text else References()
-
-
-def references(
-    resources: Iterable[Any], types: Iterable[str], path: str | Sequence[str]
-) -> References:
-    """The references that the `path` property of the resources of some types make (a logging
-    configuration's `targetBucket`; a lifecycle configuration's `bucket`, for owners the
-    inventory does not list, such as directory buckets)."""
-    wanted = frozenset(types)
-    found = References()
-    for resource in resources:
-        if resource.resource_type in wanted:
-            found |= reference(resource, path)
     return found
 
 
@@ -173,27 +126,56 @@ def _link_values(value: Any) -> list[str]:
     return values
 
 
-def _linked_owner(
-    part: Any, entry: Mapping[str, str], index: Mapping[tuple[str, str], str]
-) -> str | None:
-    """The owner a part's link property names by a known identifier."""
-    for value in _link_values(known(part.props, entry["link"])):
-        owner = index.get((entry["owner"], value))
-        if owner is not None:
-            return owner
-    return None
+class Links:
+    """Which resources of the stack a property names: by a known value (an identifier of the
+    resource, or a segment of an ARN), or, when the value is unknown during preview, by the
+    property's dependencies (the resources whose outputs it was built from). A property may
+    name several (a list of subnet ids)."""
 
+    def __init__(self, resources: Sequence[Any]) -> None:
+        self._index: dict[tuple[str, str], Any] = {}
+        for resource in sorted(resources, key=lambda r: r.urn):
+            kind = OWNER_ALIASES.get(resource.resource_type, resource.resource_type)
+            for identifier in sorted(identifiers(resource.props)):
+                # Of two resources sharing an identifier the one with the smaller URN keeps it:
+                # registration order can differ between runs of the same program.
+                self._index.setdefault((kind, identifier), resource)
 
-def _dependency_owner(part: Any, entry: Mapping[str, str]) -> str | None:
-    """The owner a part's link property was built from, by its property dependencies: the one
-    resource of the owner's type among them (None when there is not exactly one)."""
-    dependencies = (getattr(part, "property_dependencies", None) or {}).get(entry["link"]) or []
-    owners = {
-        d.urn
-        for d in dependencies
-        if OWNER_ALIASES.get(d.resource_type, d.resource_type) == entry["owner"]
-    }
-    return owners.pop() if len(owners) == 1 else None
+    def targets(
+        self, resource: Any, path: str | Sequence[str | int], types: Iterable[str]
+    ) -> list[Any]:
+        """The resources of some types (or their aliases) that a (nested) property names, in
+        URN order."""
+        wanted = sorted(frozenset(types))
+        keys = [path] if isinstance(path, str) else list(path)
+        found: dict[str, Any] = {}
+        unknown = False
+        try:
+            value = get_path(resource.props, keys)
+            for item in (
+                value if isinstance(value, Sequence) and not isinstance(value, str) else [value]
+            ):
+                for kind in wanted:
+                    target = next(
+                        (t for v in _link_values(item) if (t := self._index.get((kind, v)))), None
+                    )
+                    if target is not None:
+                        found[target.urn] = target
+        except UnknownValueError:
+            unknown = True
+        if unknown:
+            dependencies = (getattr(resource, "property_dependencies", None) or {}).get(keys[0])
+            for dependency in dependencies or []:
+                if OWNER_ALIASES.get(dependency.resource_type, dependency.resource_type) in wanted:
+                    found[dependency.urn] = dependency
+        return [found[urn] for urn in sorted(found)]
+
+    def names(
+        self, resources: Iterable[Any], types: Iterable[str], path: str | Sequence[str]
+    ) -> set[str]:
+        """URNs of every resource that the `path` property of some resources names (a logging
+        configuration's `targetBucket`: the buckets that receive access logs)."""
+        return {t.urn for r in resources for t in self.targets(r, path, types)}
 
 
 class EffectiveView:
@@ -201,23 +183,22 @@ class EffectiveView:
 
     def __init__(self, resources: Sequence[Any]) -> None:
         inventory = split_types()
+        self.links = Links(resources)
         self._by_urn: dict[str, Effective] = {r.urn: Effective(r) for r in resources}
         self._owner_of: dict[str, str] = {}
-        index: dict[tuple[str, str], str] = {}
-        for resource in sorted(resources, key=lambda r: r.urn):
-            for identifier in sorted(identifiers(resource.props)):
-                # Of two resources sharing an identifier the one with the smaller URN keeps it:
-                # registration order can differ between runs of the same program.
-                owner_type = OWNER_ALIASES.get(resource.resource_type, resource.resource_type)
-                index.setdefault((owner_type, identifier), resource.urn)
         for part in resources:
             entry = inventory.get(part.resource_type)
             if entry is None:
                 continue
-            owner = _linked_owner(part, entry, index) or _dependency_owner(part, entry)
-            if owner is not None and owner in self._by_urn:
-                self._owner_of[part.urn] = owner
-                self._by_urn[owner].parts.setdefault(part.resource_type, []).append(part)
+            # A link names one owner; dependencies that offer several do not say which.
+            owners = self.links.targets(part, entry["link"], [entry["owner"]])
+            if len(owners) == 1 and owners[0].urn in self._by_urn:
+                self._owner_of[part.urn] = owners[0].urn
+                self._by_urn[owners[0].urn].parts.setdefault(part.resource_type, []).append(part)
+        # URN order, not registration order: that can differ between runs of one program.
+        for effective in self._by_urn.values():
+            for parts in effective.parts.values():
+                parts.sort(key=lambda p: p.urn)
 
     def of(self, resource: Any) -> Effective:
         """The effective configuration of a resource (or of its URN)."""

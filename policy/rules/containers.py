@@ -9,6 +9,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, StackValidationArgs
 
+from ..effective import EffectiveView
 from .common import as_list, by_type, get, resource_policy, stack_policy, truthy
 from .metadata import Meta
 
@@ -109,20 +110,16 @@ def _ecs_cluster(args: ResourceValidationArgs) -> Iterator[str]:
 
 def _ecr_repositories(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
     resources = args.resources
-    repositories = [r for r in resources if r.resource_type == ECR_REPOSITORY]
+    repositories = EffectiveView(resources).of_type([ECR_REPOSITORY])
     if not repositories:
         return
-    with_lifecycle = {
-        str(r.props.get("repository"))
-        for r in resources
-        if r.resource_type == "aws:ecr/lifecyclePolicy:LifecyclePolicy"
-    }
     registry_scans = any(
         r.resource_type == "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration"
         and (r.props.get("scanType") == "ENHANCED" or as_list(r.props.get("rules")))
         for r in resources
     )
-    for repository in repositories:
+    for effective in repositories:
+        repository = effective.resource
         props = repository.props
         name = props.get("name") or repository.name
         scanning = get(props, "imageScanningConfiguration", "scanOnPush")
@@ -138,7 +135,7 @@ def _ecr_repositories(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
                 f"repository {name} has mutable tags: set image_tag_mutability='IMMUTABLE' so a "
                 "deployed tag always names the same image",
             )
-        if not {str(props.get("name")), str(props.get("id"))} & with_lifecycle:
+        if not effective.of("aws:ecr/lifecyclePolicy:LifecyclePolicy"):
             yield (
                 repository.urn,
                 f"repository {name} has no lifecycle policy: add an aws.ecr.LifecyclePolicy "

@@ -7,7 +7,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity, StackValidationArgs
 
-from ..effective import Effective, EffectiveView, References, known, present, reference
+from ..effective import Effective, EffectiveView, identifiers, known, present
 from .common import (
     as_list,
     by_type,
@@ -79,23 +79,30 @@ def _key(default: Any) -> Any:
 
 def _check_buckets(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
     resources = args.resources
-    configs = bucket_configs(resources)
+    view = EffectiveView(resources)
+    configs = view.of_type(BUCKET_TYPES)
     if not configs:
         return
-    allowed_sse_s3 = References(
-        values=frozenset(str(b) for b in as_list(args.get_config().get("sseS3Buckets")))
+    configured = {str(b) for b in as_list(args.get_config().get("sseS3Buckets"))}
+    # The buckets AWS delivers logs to only under SSE-S3, so those may use AES256: ALB access
+    # logs, and S3 server access logs ("Default encryption with AWS KMS keys (SSE-KMS) is not
+    # supported", S3 User Guide), named by a BucketLogging or a bucket's inline `logging`.
+    balancers = [
+        r
+        for r in resources
+        if r.resource_type == LOAD_BALANCER and truthy(get(r.props, "accessLogs", "enabled"))
+    ]
+    log_targets = view.links.names(balancers, BUCKET_TYPES, ("accessLogs", "bucket"))
+    log_targets |= view.links.names(
+        [r for r in resources if r.resource_type in BUCKET_LOGGING_TYPES],
+        BUCKET_TYPES,
+        "targetBucket",
     )
-    for resource in resources:
-        if resource.resource_type == LOAD_BALANCER:
-            # AWS only delivers ALB access logs to SSE-S3 buckets, so those may use AES256.
-            if truthy(get(resource.props, "accessLogs", "enabled")):
-                allowed_sse_s3 |= reference(resource, ("accessLogs", "bucket"))
-        elif resource.resource_type in BUCKET_LOGGING_TYPES:
-            # S3 server access logs are delivered only to SSE-S3 targets ("Default encryption
-            # with AWS KMS keys (SSE-KMS) is not supported", S3 User Guide).
-            allowed_sse_s3 |= reference(resource, "targetBucket")
-        elif resource.resource_type in BUCKET_TYPES:
-            allowed_sse_s3 |= reference(resource, ("logging", "targetBucket"))
+    log_targets |= view.links.names(
+        [r for r in resources if r.resource_type in BUCKET_TYPES],
+        BUCKET_TYPES,
+        ("logging", "targetBucket"),
+    )
     for effective in configs:
         bucket = effective.resource
         found = _encryption_defaults(effective)
@@ -107,7 +114,9 @@ def _check_buckets(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
                 "sseAlgorithm `aws:kms` and a customer-managed `kmsMasterKeyId`",
             )
             continue
-        may_use_sse_s3 = allowed_sse_s3.name(bucket) or bucket.name in allowed_sse_s3.values
+        may_use_sse_s3 = bucket.urn in log_targets or bool(
+            configured & (identifiers(bucket.props) | {bucket.name})
+        )
         for setter, algorithm, key in found:
             if algorithm in KMS_ALGORITHMS and _cmk(key):
                 continue

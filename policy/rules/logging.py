@@ -4,11 +4,10 @@ logs, database log exports, log retention."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, StackValidationArgs
 
-from ..effective import present
+from ..effective import Links, present
 from .common import by_type, get, resource_policy, stack_policy, truthy
 from .metadata import Meta
 
@@ -60,14 +59,19 @@ def _flow_logs(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
     vpcs = [r for r in args.resources if r.resource_type == VPC_TYPE]
     if not vpcs:
         return
-    # EC2.6 asks for rejected traffic at least: ALL or REJECT, not ACCEPT alone.
-    logged: set[Any] = {
-        r.props.get("vpcId")
-        for r in args.resources
-        if r.resource_type == FLOW_LOG_TYPE and r.props.get("trafficType") in ("ALL", "REJECT")
-    }
+    # EC2.6 asks for rejected traffic at least: ALL or REJECT, not ACCEPT alone. A flow log
+    # names its VPC by an optional `vpc_id`, so it is no part in the split-type inventory.
+    logged = Links(args.resources).names(
+        [
+            r
+            for r in args.resources
+            if r.resource_type == FLOW_LOG_TYPE and r.props.get("trafficType") in ("ALL", "REJECT")
+        ],
+        [VPC_TYPE],
+        "vpcId",
+    )
     for vpc in vpcs:
-        if vpc.props.get("id") not in logged:
+        if vpc.urn not in logged:
             yield (
                 vpc.urn,
                 f"VPC {vpc.name} has no FlowLog with trafficType ALL or REJECT: add an "

@@ -9,7 +9,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, Severity, StackValidationArgs
 
-from ..effective import references
+from ..effective import Links
 from .common import as_list, by_type, get, resource_policy, stack_policy, truthy
 from .encryption import bucket_configs
 from .metadata import Meta
@@ -195,7 +195,11 @@ WAF_ASSOCIATION_TYPE = "aws:wafv2/webAclAssociation:WebAclAssociation"
 def _public_load_balancers_behind_waf(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
     """Every internet-facing Application Load Balancer has a regional WAF web ACL associated
     (C9; AWS FSBP ELB / WAF guidance, Checkov CKV2_AWS_28)."""
-    protected = references(args.resources, [WAF_ASSOCIATION_TYPE], "resourceArn")
+    protected = Links(args.resources).names(
+        [r for r in args.resources if r.resource_type == WAF_ASSOCIATION_TYPE],
+        LOAD_BALANCER_TYPES,
+        "resourceArn",
+    )
     for balancer in args.resources:
         if balancer.resource_type not in LOAD_BALANCER_TYPES:
             continue
@@ -204,7 +208,7 @@ def _public_load_balancers_behind_waf(args: StackValidationArgs) -> Iterator[tup
             continue
         if (props.get("loadBalancerType") or "application") != "application":
             continue
-        if not protected.name(balancer):
+        if balancer.urn not in protected:
             yield (
                 balancer.urn,
                 f"internet-facing load balancer {balancer.name} has no WAF web ACL: add an "

@@ -12,7 +12,7 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, StackValidationArgs
 
 from ..awsfacts.values import rate_days
-from ..effective import EffectiveView, reference, references
+from ..effective import EffectiveView, present
 from .common import (
     as_list,
     by_type,
@@ -102,15 +102,20 @@ def _ownership(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
 
 def _access_logs(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
     resources = args.resources
+    view = EffectiveView(resources)
     # A log destination does not log itself: its own access would feed its logs forever.
-    destinations = references(resources, BUCKET_LOGGING_TYPES, "targetBucket") | references(
-        resources, BUCKET_TYPES, INLINE_LOGGING
+    destinations = view.links.names(
+        [r for r in resources if r.resource_type in BUCKET_LOGGING_TYPES],
+        BUCKET_TYPES,
+        "targetBucket",
+    ) | view.links.names(
+        [r for r in resources if r.resource_type in BUCKET_TYPES], BUCKET_TYPES, INLINE_LOGGING
     )
-    for effective in bucket_configs(resources):
+    for effective in view.of_type(BUCKET_TYPES):
         bucket = effective.resource
-        if effective.parts_of_all(BUCKET_LOGGING_TYPES) or reference(bucket, INLINE_LOGGING):
+        if effective.parts_of_all(BUCKET_LOGGING_TYPES) or present(bucket.props, *INLINE_LOGGING):
             continue
-        if destinations.name(bucket):
+        if bucket.urn in destinations:
             continue
         yield (
             bucket.urn,
@@ -125,7 +130,8 @@ def _inline_lifecycle(bucket: Any) -> bool:
 
 def _lifecycle(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
     resources = args.resources
-    for effective in bucket_configs(resources):
+    view = EffectiveView(resources)
+    for effective in view.of_type(BUCKET_TYPES):
         bucket = effective.resource
         if effective.parts_of_all(LIFECYCLE_TYPES) or _inline_lifecycle(bucket):
             continue
@@ -136,9 +142,11 @@ def _lifecycle(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
             "move or expire data by age)",
         )
     # Directory buckets are no owner in the split-type inventory: their lifecycle names them.
-    configured = references(resources, LIFECYCLE_TYPES, "bucket")
+    configured = view.links.names(
+        [r for r in resources if r.resource_type in LIFECYCLE_TYPES], [DIRECTORY_BUCKET], "bucket"
+    )
     for bucket in resources:
-        if bucket.resource_type != DIRECTORY_BUCKET or configured.name(bucket):
+        if bucket.resource_type != DIRECTORY_BUCKET or bucket.urn in configured:
             continue
         yield (
             bucket.urn,

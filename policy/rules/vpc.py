@@ -8,11 +8,13 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, StackValidationArgs
 
+from ..effective import EffectiveView, Links, present
 from .common import as_list, by_type, get, resource_policy, stack_policy, truthy
 from .metadata import Meta
 
 MANDATORY = EnforcementLevel.MANDATORY
 VPC = "aws:ec2/vpc:Vpc"
+NACL_ASSOCIATION = "aws:ec2/networkAclAssociation:NetworkAclAssociation"
 WORLD = frozenset({"0.0.0.0/0", "::/0"})
 ADMIN_PORTS = {22: "SSH", 3389: "RDP"}
 # Protocol numbers and names a NACL entry reaching TCP or UDP ports may carry.
@@ -26,14 +28,16 @@ DEFAULT_ENDPOINT_SERVICES = ["ec2", "ecr.api", "ecr.dkr", "ssm"]
 
 
 def _default_security_groups(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
-    managed: dict[Any, Any] = {}
+    links = Links(args.resources)
+    managed: dict[str, Any] = {}
     for resource in args.resources:
         if resource.resource_type == "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup":
-            managed[resource.props.get("vpcId")] = resource
+            for vpc in links.targets(resource, "vpcId", [VPC]):
+                managed.setdefault(vpc.urn, resource)
     for vpc in args.resources:
         if vpc.resource_type != VPC:
             continue
-        group = managed.get(vpc.props.get("id"))
+        group = managed.get(vpc.urn)
         if group is None:
             yield (
                 vpc.urn,
@@ -95,15 +99,9 @@ def _network_acl_rule(args: ResourceValidationArgs) -> Iterator[str]:
 
 
 def _unused_network_acls(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
-    associated = {
-        str(r.props.get("networkAclId"))
-        for r in args.resources
-        if r.resource_type == "aws:ec2/networkAclAssociation:NetworkAclAssociation"
-    }
-    for acl in args.resources:
-        if acl.resource_type != "aws:ec2/networkAcl:NetworkAcl":
-            continue
-        if as_list(acl.props.get("subnetIds")) or str(acl.props.get("id")) in associated:
+    for effective in EffectiveView(args.resources).of_type(["aws:ec2/networkAcl:NetworkAcl"]):
+        acl = effective.resource
+        if present(acl.props, "subnetIds") or effective.of(NACL_ASSOCIATION):
             continue
         yield (
             acl.urn,
@@ -118,20 +116,15 @@ def _unused_network_acls(args: StackValidationArgs) -> Iterator[tuple[str, str]]
 
 def _interface_endpoints(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
     required = [str(s) for s in as_list(args.get_config().get("requiredServices"))]
-    present: dict[Any, set[str]] = {}
-    for endpoint in args.resources:
-        if endpoint.resource_type != "aws:ec2/vpcEndpoint:VpcEndpoint":
-            continue
-        if (endpoint.props.get("vpcEndpointType") or "Gateway") != "Interface":
-            continue
-        service = str(endpoint.props.get("serviceName") or "")
+    for effective in EffectiveView(args.resources).of_type([VPC]):
+        vpc = effective.resource
         # com.amazonaws.<region>.<service>: the service is everything after the region.
-        suffix = ".".join(service.split(".")[3:])
-        present.setdefault(endpoint.props.get("vpcId"), set()).add(suffix)
-    for vpc in args.resources:
-        if vpc.resource_type != VPC:
-            continue
-        missing = [s for s in required if s not in present.get(vpc.props.get("id"), set())]
+        endpoints = {
+            ".".join(str(e.props.get("serviceName") or "").split(".")[3:])
+            for e in effective.of("aws:ec2/vpcEndpoint:VpcEndpoint")
+            if (e.props.get("vpcEndpointType") or "Gateway") == "Interface"
+        }
+        missing = [s for s in required if s not in endpoints]
         if missing:
             yield (
                 vpc.urn,
