@@ -17,6 +17,7 @@ from .rules import (
     containers,
     database,
     encryption,
+    guardduty,
     hygiene,
     iam,
     logging,
@@ -55,6 +56,7 @@ POLICIES: list[Policy] = [
     *vpc.POLICIES,
     *balancers.POLICIES,
     *account.POLICIES,
+    *guardduty.POLICIES,
     *services.POLICIES,
 ]
 # Per-policy config the pack starts from; `--policy-pack-config` (or `policy.check --config`)

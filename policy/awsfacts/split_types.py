@@ -128,7 +128,11 @@ def _owner_argument(
     `EventBusPolicy`'s `event_bus_name`, which defaults to the account's default bus), of the
     same service. Optional arguments count only so narrowly: by a part word, or across
     services, they admit an EC2 `KeyPair` as a part of a KMS key (its `key_name`)."""
-    services = [service, *sorted({key.split(":")[0] for key in classes} - {service})]
+    # Own service first, then the service this one is a control plane of (`s3control` of
+    # `s3`, `ec2transitgateway` of `ec2`), then the rest: an `AccessPointPolicy` of s3control
+    # is an S3 access point's, not an EFS one's.
+    others = {key.split(":")[0] for key in classes} - {service}
+    services = [service, *sorted(others, key=lambda s: (not service.startswith(s), s))]
 
     def owner_class(argument: str) -> str:
         stem = argument
@@ -142,7 +146,12 @@ def _owner_argument(
         name = owner_class(argument)
         if name != class_name and class_name.startswith(name):
             for s in services:
-                if f"{s}:{name}" in classes:
+                # Across services only an id or ARN links: by a `_name` an IAM
+                # `ServiceSpecificCredential` (its `service_name`, e.g. codecommit) would be
+                # an ECS service's part.
+                if f"{s}:{name}" in classes and (
+                    s == service or argument.endswith(("_id", "_arn"))
+                ):
                     return classes[f"{s}:{name}"], argument
     prefixed = [
         key

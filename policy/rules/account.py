@@ -1,8 +1,8 @@
 """The account baseline: the account- and region-wide settings the stack that owns the account
-declares (Config, CloudTrail, GuardDuty and its protection plans, EBS default encryption, S3
-account public-access block, Systems Manager settings, IAM Access Analyzer, the password
-policy), and IAM users' permissions, against the Security Hub FSBP and CIS controls (P3, P5,
-P12, A10).
+declares (Config, CloudTrail, GuardDuty, EBS default encryption, S3 account public-access
+block, Systems Manager settings, IAM Access Analyzer, the password policy), and IAM users'
+permissions, against the Security Hub FSBP and CIS controls (P3, P5, P12, A10). GuardDuty's
+protection plans are `guardduty.py`'s.
 
 A stack owns the baseline when it declares any account-level singleton (a Security Hub
 account, a GuardDuty detector, a Config recorder, EBS default encryption, the S3 account
@@ -21,7 +21,11 @@ from pulumi_policy import EnforcementLevel, StackValidationArgs
 from .common import as_list, by_type, get, resource_policy, stack_policy, truthy
 from .metadata import Meta
 from .network import PAB_FLAGS
-from .passwords import password_policy_problems, user_permission_problems
+from .passwords import (
+    USER_EXCLUSIVE_ATTACHMENTS,
+    password_policy_problems,
+    user_permission_problems,
+)
 
 MANDATORY = EnforcementLevel.MANDATORY
 HUB = "aws:securityhub/account:Account"
@@ -41,21 +45,6 @@ GLOBAL_MARKERS = frozenset({S3_ACCOUNT_PAB, PASSWORD_POLICY})
 SSM_SETTINGS = {
     "/ssm/automation/customer-script-log-destination": "CloudWatch",
     "/ssm/documents/console/public-sharing-permission": "Disable",
-}
-# GuardDuty protection plans (GuardDuty.5-13): detector feature -> control, and the runtime
-# monitoring agents AWS manages (additional configuration of RUNTIME_MONITORING).
-GUARDDUTY_FEATURES = {
-    "EKS_AUDIT_LOGS": "GuardDuty.5",
-    "LAMBDA_NETWORK_LOGS": "GuardDuty.6",
-    "EBS_MALWARE_PROTECTION": "GuardDuty.8",
-    "RDS_LOGIN_EVENTS": "GuardDuty.9",
-    "S3_DATA_EVENTS": "GuardDuty.10",
-    "RUNTIME_MONITORING": "GuardDuty.11",
-}
-GUARDDUTY_AGENTS = {
-    "EKS_ADDON_MANAGEMENT": "GuardDuty.7",
-    "ECS_FARGATE_AGENT_MANAGEMENT": "GuardDuty.12",
-    "EC2_AGENT_MANAGEMENT": "GuardDuty.13",
 }
 # IAM.7 (FSBP's parameters) and CIS 1.8/1.9 (IAM.15, IAM.16).
 
@@ -236,45 +225,6 @@ def _baseline(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
         )
 
 
-# --------------------------------------------------------------------------------------------
-# GuardDuty protection plans (GuardDuty.5-13)
-
-
-def _protection_plans(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
-    features: dict[str, dict[str, Any]] = {}
-    for resource in args.resources:
-        if resource.resource_type == "aws:guardduty/detectorFeature:DetectorFeature":
-            features.setdefault(str(resource.props.get("detectorId")), {})[
-                str(resource.props.get("name"))
-            ] = resource.props
-    for detector in args.resources:
-        if detector.resource_type != DETECTOR or detector.props.get("enable") is False:
-            continue
-        mine = features.get(str(detector.props.get("id")), {})
-        off = [
-            f"{name} ({control})"
-            for name, control in GUARDDUTY_FEATURES.items()
-            if (mine.get(name) or {}).get("status") != "ENABLED"
-        ]
-        runtime = mine.get("RUNTIME_MONITORING") or mine.get("EKS_RUNTIME_MONITORING") or {}
-        agents = {
-            str(c.get("name")): c.get("status")
-            for c in as_list(runtime.get("additionalConfigurations"))
-        }
-        off += [
-            f"{name} ({control})"
-            for name, control in GUARDDUTY_AGENTS.items()
-            if agents.get(name) != "ENABLED"
-        ]
-        if off:
-            yield (
-                detector.urn,
-                f"GuardDuty detector {detector.name} leaves protection plans off: "
-                f"{', '.join(off)}; add aws.guardduty.DetectorFeature resources with status "
-                "ENABLED (the agents as RUNTIME_MONITORING additional configurations)",
-            )
-
-
 POLICIES = [
     stack_policy(
         "account-baseline",
@@ -308,30 +258,6 @@ POLICIES = [
             ),
         ),
     ),
-    stack_policy(
-        "guardduty-protection-plans",
-        "A10: every enabled GuardDuty detector turns on the protection plans (EKS audit logs, "
-        "Lambda, EBS malware, RDS logins, S3 data events, runtime monitoring with AWS-managed "
-        "agents for EKS, ECS Fargate and EC2).",
-        MANDATORY,
-        _protection_plans,
-        Meta(
-            category="account",
-            requirements=("A10",),
-            controls=tuple(
-                sorted(
-                    {*GUARDDUTY_FEATURES.values(), *GUARDDUTY_AGENTS.values()},
-                    key=lambda c: int(c.split(".")[1]),
-                )
-            ),
-            remediation=(
-                "Add an aws.guardduty.DetectorFeature with status ENABLED for each plan the "
-                "message names; RUNTIME_MONITORING takes the agents as additional "
-                "configurations (EKS_ADDON_MANAGEMENT, ECS_FARGATE_AGENT_MANAGEMENT, "
-                "EC2_AGENT_MANAGEMENT)."
-            ),
-        ),
-    ),
     resource_policy(
         "iam-password-policy",
         "P3: the account password policy requires all character classes, 14 characters or "
@@ -359,6 +285,7 @@ POLICIES = [
                     "aws:iam/userPolicy:UserPolicy",
                     "aws:iam/userPolicyAttachment:UserPolicyAttachment",
                     "aws:iam/policyAttachment:PolicyAttachment",
+                    USER_EXCLUSIVE_ATTACHMENTS,
                 ),
                 user_permission_problems,
             )

@@ -10,6 +10,7 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, StackValidationArgs
 
 from ..awsfacts.ec2 import PARAVIRTUAL_INSTANCE_TYPES
+from ..effective import Links
 from .common import (
     as_list,
     by_type,
@@ -82,6 +83,49 @@ def _instance(args: ResourceValidationArgs) -> Iterator[str]:
         )
     if props.get("sourceDestCheck") is False:
         yield "sourceDestCheck is false: leave it on unless the instance routes traffic (NAT)"
+
+
+def _instance_attachments(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
+    # What other resources attach to an instance, which its Config item then shows: an
+    # Elastic IP gives it a public IPv4 address (EC2.9, ec2-instance-no-public-ip), an
+    # attached network interface a second interface (EC2.17, ec2-instance-multiple-eni-check).
+    links = Links(args.resources)
+    for resource in args.resources:
+        kind = resource.resource_type
+        if kind in ATTACHING:
+            prop, problem = ATTACHING[kind]
+            for instance in links.targets(resource, prop, [INSTANCE]):
+                yield (resource.urn, f"{resource.name} {problem} {instance.name}")
+        elif kind == NETWORK_INTERFACE:
+            for index in range(len(as_list(resource.props.get("attachments")))):
+                for instance in links.targets(
+                    resource, ("attachments", index, "instance"), [INSTANCE]
+                ):
+                    yield (
+                        resource.urn,
+                        f"{resource.name} attachments[{index}] adds a second network interface "
+                        f"to instance {instance.name} (EC2.17): launch instances with one",
+                    )
+
+
+NETWORK_INTERFACE = "aws:ec2/networkInterface:NetworkInterface"
+# Split resources that attach something to an instance: (property naming it, the problem).
+ATTACHING = {
+    "aws:ec2/eip:Eip": (
+        "instance",
+        "gives a public IPv4 address (EC2.9): release it, and reach the instance through a load "
+        "balancer or Session Manager; instance",
+    ),
+    "aws:ec2/eipAssociation:EipAssociation": (
+        "instanceId",
+        "gives a public IPv4 address (EC2.9): remove the association, and reach the instance "
+        "through a load balancer or Session Manager; instance",
+    ),
+    "aws:ec2/networkInterfaceAttachment:NetworkInterfaceAttachment": (
+        "instanceId",
+        "adds a second network interface (EC2.17): launch instances with one; instance",
+    ),
+}
 
 
 def _launch_template_interfaces(args: ResourceValidationArgs) -> Iterator[str]:
@@ -222,6 +266,23 @@ POLICIES = [
                 "Launch instances with one network interface and a current-generation HVM "
                 "instance type; leave source_dest_check on except on NAT or routing "
                 "appliances."
+            ),
+        ),
+    ),
+    stack_policy(
+        "instance-attachments",
+        "P4: no Elastic IP is associated with an instance and no second network interface is "
+        "attached to one (by aws.ec2.Eip, EipAssociation, NetworkInterfaceAttachment or a "
+        "NetworkInterface's attachments).",
+        MANDATORY,
+        _instance_attachments,
+        Meta(
+            category="network",
+            requirements=("P4",),
+            controls=("EC2.9", "EC2.17"),
+            remediation=(
+                "Reach instances through a load balancer or Session Manager rather than an "
+                "Elastic IP, and launch them with one network interface."
             ),
         ),
     ),

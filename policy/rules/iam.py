@@ -11,7 +11,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from typing import Any
 
@@ -225,11 +225,18 @@ def _role(args: ResourceValidationArgs) -> Iterator[str]:
             yield from _identity_document(f"inlinePolicies[{index}].policy", inline["policy"])
 
 
-def _role_managed(args: ResourceValidationArgs) -> Iterator[str]:
-    for arn in as_list(args.props.get("managedPolicyArns")):
-        problem = managed_arn_problem("managedPolicyArns", arn)
-        if problem:
-            yield problem
+def _managed_arns(prop: str) -> Callable[[ResourceValidationArgs], Iterator[str]]:
+    """The check of a list of managed policy ARNs a resource attaches: a role's
+    `managedPolicyArns`, or an `*PolicyAttachmentsExclusive`'s `policyArns` (which attaches
+    every ARN it lists, besides detaching the others)."""
+
+    def check(args: ResourceValidationArgs) -> Iterator[str]:
+        for arn in as_list(args.props.get(prop)):
+            problem = managed_arn_problem(prop, arn)
+            if problem:
+                yield problem
+
+    return check
 
 
 def _attachment(args: ResourceValidationArgs) -> Iterator[str]:
@@ -323,7 +330,15 @@ POLICIES = [
                 "aws:iam/policyAttachment:PolicyAttachment": _attachment,
                 "aws:iam/groupPolicyAttachment:GroupPolicyAttachment": _attachment,
                 "aws:iam/userPolicyAttachment:UserPolicyAttachment": _attachment,
-                "aws:iam/role:Role": _role_managed,
+                "aws:iam/role:Role": _managed_arns("managedPolicyArns"),
+                **dict.fromkeys(
+                    (
+                        "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive",
+                        "aws:iam/groupPolicyAttachmentsExclusive:GroupPolicyAttachmentsExclusive",
+                        "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive",
+                    ),
+                    _managed_arns("policyArns"),
+                ),
             }
         ),
         meta=Meta(

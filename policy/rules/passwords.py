@@ -38,12 +38,23 @@ def password_policy_problems(args: ResourceValidationArgs) -> Iterator[str]:
         )
 
 
+USER_EXCLUSIVE_ATTACHMENTS = "aws:iam/userPolicyAttachmentsExclusive:UserPolicyAttachmentsExclusive"
+
+
 def user_permission_problems(args: ResourceValidationArgs) -> Iterator[str]:
     """A policy given to an IAM user directly rather than through a group (IAM.2)."""
     props = args.props
     if args.resource_type == "aws:iam/policyAttachment:PolicyAttachment":
         if as_list(props.get("users")):
             yield "the policy is attached to users: attach it to a group the users belong to"
+        return
+    if args.resource_type == USER_EXCLUSIVE_ATTACHMENTS:
+        # It attaches every ARN it lists (and detaches the rest): an empty list is compliant.
+        if as_list(props.get("policyArns")):
+            yield (
+                "the policies in policyArns are given to a user directly: attach them to a "
+                "group (or a role), add the user to it, and leave policyArns empty"
+            )
         return
     yield (
         "the policy is given to a user directly: attach it to a group (or a role) and add the "

@@ -8,6 +8,7 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, StackValidationArgs
 
 from ..awsfacts.elb import tls12_policies
+from ..effective import EffectiveView
 from .common import as_list, get, parse_document, resource_policy, stack_policy, statements
 from .encryption import bucket_configs
 from .metadata import Meta
@@ -35,17 +36,43 @@ def _listener(args: ResourceValidationArgs) -> Iterator[str]:
     elif protocol == "HTTP":
         actions = as_list(props.get("defaultActions"))
         for index, action in enumerate(actions):
-            redirect = get(action, "redirect", default={})
-            if action.get("type") != "redirect" or str(redirect.get("protocol")).upper() != (
-                "HTTPS"
-            ):
+            if not _redirects_to_https(action):
                 yield (
                     f"defaultActions[{index}] of an HTTP listener is {action.get('type')!r}: "
-                    "HTTP listeners must only redirect to HTTPS (type 'redirect', "
-                    "redirect.protocol 'HTTPS', statusCode 'HTTP_301')"
+                    f"{ONLY_REDIRECT}"
                 )
         if not actions:
             yield "HTTP listener has no defaultActions: redirect to HTTPS"
+
+
+ONLY_REDIRECT = (
+    "HTTP listeners must only redirect to HTTPS (type 'redirect', redirect.protocol 'HTTPS', "
+    "statusCode 'HTTP_301')"
+)
+LISTENER_RULE_TYPES = ("aws:lb/listenerRule:ListenerRule", "aws:alb/listenerRule:ListenerRule")
+
+
+def _redirects_to_https(action: Any) -> bool:
+    redirect = get(action, "redirect", default={})
+    return action.get("type") == "redirect" and str(redirect.get("protocol")).upper() == "HTTPS"
+
+
+def _http_listener_rules(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
+    # ELB.1's Config rule (alb-http-to-https-redirection-check) fails an HTTP listener when
+    # any of its rules, not only the default action, does something other than redirect.
+    for effective in EffectiveView(args.resources).of_type(LISTENER_TYPES):
+        listener = effective.resource
+        if str(listener.props.get("protocol") or "").upper() != "HTTP":
+            continue
+        for rule in effective.parts_of_all(LISTENER_RULE_TYPES):
+            for index, action in enumerate(as_list(rule.props.get("actions"))):
+                if not _redirects_to_https(action):
+                    yield (
+                        rule.urn,
+                        f"actions[{index}] of rule {rule.name} on HTTP listener {listener.name} "
+                        f"is {action.get('type')!r}: {ONLY_REDIRECT}; set the action to "
+                        "redirect, or move the rule to the HTTPS listener",
+                    )
 
 
 def denies_insecure_transport(document: Mapping[str, Any] | None) -> bool:
@@ -122,6 +149,22 @@ POLICIES = [
                 "Give HTTPS and TLS listeners a TLS 1.2+ security policy from allowedTlsPolicies "
                 "(ELBSecurityPolicy-TLS13-1-2-2021-06 or stricter), and make HTTP listeners only "
                 "redirect to HTTPS with HTTP_301."
+            ),
+        ),
+    ),
+    stack_policy(
+        "http-listener-rules",
+        "P6: the rules of an HTTP listener (aws.lb.ListenerRule) only redirect to HTTPS, as its "
+        "default action does.",
+        MANDATORY,
+        _http_listener_rules,
+        Meta(
+            category="transport",
+            requirements=("P6",),
+            controls=("ELB.1",),
+            remediation=(
+                "Give every ListenerRule of an HTTP listener a redirect action to HTTPS "
+                "(HTTP_301), or attach the rule to the HTTPS listener instead."
             ),
         ),
     ),

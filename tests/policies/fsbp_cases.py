@@ -633,6 +633,36 @@ def _elb1(good: bool) -> None:
     )
 
 
+@case("ELB.1", "http-listener-rules", "HTTP listeners must only redirect to HTTPS")
+def _elb1_rules(good: bool) -> None:
+    # The Config rule fails an HTTP listener whose rules forward, whatever its default does.
+    o = provider()
+    redirect = {
+        "type": "redirect",
+        "redirect": {"protocol": "HTTPS", "port": "443", "status_code": "HTTP_301"},
+    }
+    listener = aws.lb.Listener(
+        "http",
+        load_balancer_arn="arn:lb",
+        port=80,
+        protocol="HTTP",
+        default_actions=[redirect],
+        opts=o,
+    )
+    aws.lb.ListenerRule(
+        "api",
+        listener_arn=listener.arn,
+        priority=10,
+        conditions=[{"path_pattern": {"values": ["/api/*"]}}],
+        actions=[
+            redirect
+            if good
+            else {"type": "forward", "target_group_arn": "arn:aws:elasticloadbalancing:x"}
+        ],
+        opts=o,
+    )
+
+
 @case("ELB.17", "listener-tls", "is not an allowed TLS 1.2+ policy")
 def _elb17(good: bool) -> None:
     policy = "ELBSecurityPolicy-TLS13-1-2-2021-06" if good else "ELBSecurityPolicy-2016-08"
@@ -883,6 +913,47 @@ def _ec2_17(good: bool) -> None:
         network_interfaces=interfaces,
         opts=provider(),
     )
+
+
+def _attached(good: bool, kind: str) -> None:
+    # EC2.9 and EC2.17 made by a resource that attaches to the instance: an Elastic IP
+    # association, a network interface attachment. The compliant program attaches it to
+    # nothing (the EIP to a network interface of a NAT appliance is another program).
+    o = provider()
+    instance = aws.ec2.Instance("instance", ami="ami-1", instance_type="t3.micro", opts=o)
+    if kind == "eip":
+        eip = aws.ec2.Eip("eip", domain="vpc", opts=o)
+        if not good:
+            aws.ec2.EipAssociation(
+                "eip-association", allocation_id=eip.allocation_id, instance_id=instance.id, opts=o
+            )
+    elif not good:
+        interface = aws.ec2.NetworkInterface("second", subnet_id="subnet-1", opts=o)
+        aws.ec2.NetworkInterfaceAttachment(
+            "second-attachment",
+            instance_id=instance.id,
+            network_interface_id=interface.id,
+            device_index=1,
+            opts=o,
+        )
+
+
+CASES += [
+    Case(
+        "EC2.9",
+        "instance-attachments",
+        lambda: _attached(False, "eip"),
+        lambda: _attached(True, "eip"),
+        "gives a public IPv4 address (EC2.9)",
+    ),
+    Case(
+        "EC2.17",
+        "instance-attachments",
+        lambda: _attached(False, "eni"),
+        lambda: _attached(True, "eni"),
+        "adds a second network interface (EC2.17)",
+    ),
+]
 
 
 @case("EC2.24", "ec2-instance-hardening", "paravirtual")

@@ -484,3 +484,236 @@ SPLIT_CASES += [
         "given to a user directly",
     ),
 ]
+
+
+def _exclusive_attachments(good: bool, kind: str) -> None:
+    # IAM.27 and IAM.2 with the managed policies listed in a role's or a user's
+    # `*PolicyAttachmentsExclusive`: it attaches every ARN it lists, besides detaching others.
+    o = provider()
+    if kind == "role":
+        name = "ReadOnlyAccess" if good else "AWSCloudShellFullAccess"
+        aws.iam.RolePolicyAttachmentsExclusive(
+            "attachments",
+            role_name="app",
+            policy_arns=[f"arn:aws:iam::aws:policy/{name}"],
+            opts=o,
+        )
+    else:
+        aws.iam.UserPolicyAttachmentsExclusive(
+            "attachments",
+            user_name="someone",
+            policy_arns=[] if good else ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+            opts=o,
+        )
+
+
+def _function_url(good: bool) -> None:
+    # Lambda.1 with the function opened to everyone by a function URL without IAM auth.
+    aws.lambda_.FunctionUrl(
+        "url",
+        function_name="f",
+        authorization_type="AWS_IAM" if good else "NONE",
+        opts=provider(),
+    )
+
+
+SPLIT_CASES += [
+    Case(
+        "IAM.27",
+        "iam-managed-policy-attachments",
+        lambda: _exclusive_attachments(False, "role"),
+        lambda: _exclusive_attachments(True, "role"),
+        "AWSCloudShellFullAccess",
+    ),
+    Case(
+        "IAM.2",
+        "iam-user-policies",
+        lambda: _exclusive_attachments(False, "user"),
+        lambda: _exclusive_attachments(True, "user"),
+        "given to a user directly",
+    ),
+    Case(
+        "Lambda.1",
+        "lambda-public-access",
+        lambda: _function_url(False),
+        lambda: _function_url(True),
+        "makes the function URL public",
+    ),
+]
+
+
+def _listener_rule(good: bool, module: Any) -> None:
+    # ELB.1 with a ListenerRule on an HTTP listener whose default action redirects, in the
+    # aws.alb module (fsbp_cases.py has aws.lb): the rule forwards (violating) or redirects.
+    o = provider()
+    redirect = {
+        "type": "redirect",
+        "redirect": {"protocol": "HTTPS", "port": "443", "status_code": "HTTP_301"},
+    }
+    listener = module.Listener(
+        "http",
+        load_balancer_arn="arn:lb",
+        port=80,
+        protocol="HTTP",
+        default_actions=[redirect],
+        opts=o,
+    )
+    module.ListenerRule(
+        "api",
+        listener_arn=listener.arn,
+        priority=10,
+        conditions=[{"path_pattern": {"values": ["/api/*"]}}],
+        actions=[
+            redirect
+            if good
+            else {"type": "forward", "target_group_arn": "arn:aws:elasticloadbalancing:x"}
+        ],
+        opts=o,
+    )
+
+
+SPLIT_CASES += [
+    Case(
+        "ELB.1",
+        "http-listener-rules",
+        lambda m=module: _listener_rule(False, m),
+        lambda m=module: _listener_rule(True, m),
+        "HTTP listeners must only redirect to HTTPS",
+    )
+    for module in (aws.alb,)
+]
+
+
+_AGENTS = ("EKS_ADDON_MANAGEMENT", "ECS_FARGATE_AGENT_MANAGEMENT", "EC2_AGENT_MANAGEMENT")
+_GUARDDUTY_PLANS = {
+    "GuardDuty.5": "EKS_AUDIT_LOGS",
+    "GuardDuty.6": "LAMBDA_NETWORK_LOGS",
+    "GuardDuty.7": "EKS_ADDON_MANAGEMENT",
+    "GuardDuty.8": "EBS_MALWARE_PROTECTION",
+    "GuardDuty.9": "RDS_LOGIN_EVENTS",
+    "GuardDuty.10": "S3_DATA_EVENTS",
+    "GuardDuty.11": "RUNTIME_MONITORING",
+    "GuardDuty.12": "ECS_FARGATE_AGENT_MANAGEMENT",
+    "GuardDuty.13": "EC2_AGENT_MANAGEMENT",
+}
+# The legacy OrganizationConfiguration `datasources` flag of the plans it can express.
+_DATASOURCES = {
+    "GuardDuty.5": lambda on: {"kubernetes": {"audit_logs": {"enable": on}}},
+    "GuardDuty.8": lambda on: {
+        "malware_protection": {
+            "scan_ec2_instance_with_findings": {"ebs_volumes": {"auto_enable": on}}
+        }
+    },
+    "GuardDuty.10": lambda on: {"s3_logs": {"auto_enable": on}},
+}
+
+
+def _organization_plan(good: bool, control: str, kind: str) -> None:
+    # GuardDuty.5-13 in the delegated administrator account, with every plan on for the
+    # account itself and the plan turned off for member accounts by an
+    # OrganizationConfigurationFeature (auto_enable), a MemberDetectorFeature (status) or the
+    # legacy `datasources` of OrganizationConfiguration.
+    o = provider()
+    detector = aws.guardduty.Detector("detector", enable=True, opts=o)
+    for feature in (
+        "S3_DATA_EVENTS",
+        "EKS_AUDIT_LOGS",
+        "EBS_MALWARE_PROTECTION",
+        "RDS_LOGIN_EVENTS",
+        "LAMBDA_NETWORK_LOGS",
+    ):
+        aws.guardduty.DetectorFeature(
+            feature.lower(), detector_id=detector.id, name=feature, status="ENABLED", opts=o
+        )
+    aws.guardduty.DetectorFeature(
+        "runtime",
+        detector_id=detector.id,
+        name="RUNTIME_MONITORING",
+        status="ENABLED",
+        additional_configurations=[{"name": a, "status": "ENABLED"} for a in _AGENTS],
+        opts=o,
+    )
+    plan = _GUARDDUTY_PLANS[control]
+    agent = plan in _AGENTS
+    feature = "RUNTIME_MONITORING" if agent else plan
+    if kind == "organization":
+        on, off = "ALL", "NONE"
+        aws.guardduty.OrganizationConfigurationFeature(
+            "members",
+            detector_id=detector.id,
+            name=feature,
+            auto_enable="ALL" if good or agent else "NEW",
+            additional_configurations=[
+                {"name": a, "auto_enable": on if good or a != plan else off} for a in _AGENTS
+            ]
+            if agent
+            else None,
+            opts=o,
+        )
+    elif kind == "member":
+        aws.guardduty.MemberDetectorFeature(
+            "member",
+            detector_id=detector.id,
+            account_id="210987654321",
+            name=feature,
+            status="ENABLED" if good or agent else "DISABLED",
+            additional_configurations=[
+                {"name": a, "status": "ENABLED" if good or a != plan else "DISABLED"}
+                for a in _AGENTS
+            ]
+            if agent
+            else None,
+            opts=o,
+        )
+    else:
+        aws.guardduty.OrganizationConfiguration(
+            "organization",
+            detector_id=detector.id,
+            auto_enable_organization_members="ALL",
+            datasources=_DATASOURCES[control](good),
+            opts=o,
+        )
+
+
+SPLIT_CASES += [
+    Case(
+        control,
+        "guardduty-protection-plans",
+        lambda c=control, k=kind: _organization_plan(False, c, k),
+        lambda c=control, k=kind: _organization_plan(True, c, k),
+        f"{plan} ({control})",
+    )
+    for control, plan in _GUARDDUTY_PLANS.items()
+    for kind in ("organization", "member", *(("datasources",) if control in _DATASOURCES else ()))
+]
+
+
+def _inline_attachment(good: bool, kind: str) -> None:
+    # EC2.9 with the Elastic IP's own `instance`, EC2.17 with the network interface's own
+    # `attachments`, rather than an association or attachment resource.
+    o = provider()
+    instance = aws.ec2.Instance("instance", ami="ami-1", instance_type="t3.micro", opts=o)
+    if kind == "eip":
+        aws.ec2.Eip("eip", domain="vpc", instance=None if good else instance.id, opts=o)
+    else:
+        aws.ec2.NetworkInterface(
+            "second",
+            subnet_id="subnet-1",
+            attachments=[] if good else [{"instance": instance.id, "device_index": 1}],
+            opts=o,
+        )
+
+
+SPLIT_CASES += [
+    Case(
+        control,
+        "instance-attachments",
+        lambda k=kind: _inline_attachment(False, k),
+        lambda k=kind: _inline_attachment(True, k),
+        fragment,
+    )
+    for control, kind, fragment in (
+        ("EC2.9", "eip", "gives a public IPv4 address (EC2.9)"),
+        ("EC2.17", "eni", "adds a second network interface to instance"),
+    )
+]

@@ -117,3 +117,23 @@ def test_event_bus_policy_and_query_log_are_merged_by_the_view() -> None:
     result = check(program, ["eventbridge-bus-policies", "route53-query-logging"])
     assert result.names("eventbridge-bus-policies") == {"bare"}
     assert result.names("route53-query-logging") == {"unlogged"}
+
+
+def test_guardduty_plan_set_off_is_reported_on_its_feature() -> None:
+    """GuardDuty.9: a DetectorFeature that sets RDS_LOGIN_EVENTS DISABLED is reported on that
+    feature ("set"); plans no feature names are reported on the detector ("add")."""
+
+    def program() -> None:
+        o = provider()
+        detector = aws.guardduty.Detector("detector", enable=True, opts=o)
+        aws.guardduty.DetectorFeature(
+            "rds", detector_id=detector.id, name="RDS_LOGIN_EVENTS", status="DISABLED", opts=o
+        )
+
+    found = dict(check(program, ["guardduty-protection-plans"]).of("guardduty-protection-plans"))
+    assert set(found) == {"rds", "detector"}
+    assert "RDS_LOGIN_EVENTS (GuardDuty.9) to status 'DISABLED': set status='ENABLED'" in found[
+        "rds"
+    ]
+    assert "RDS_LOGIN_EVENTS" not in found["detector"]
+    assert "S3_DATA_EVENTS (GuardDuty.10)" in found["detector"] and "add" in found["detector"]
