@@ -9,7 +9,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, StackValidationArgs
 
-from ..effective import Effective, EffectiveView
+from ..effective import EffectiveView
 from .account import DETECTOR
 from .common import as_list, get, stack_policy
 from .metadata import Meta
@@ -45,84 +45,68 @@ GUARDDUTY_AGENTS = {
     "ECS_FARGATE_AGENT_MANAGEMENT": "GuardDuty.12",
     "EC2_AGENT_MANAGEMENT": "GuardDuty.13",
 }
+RUNTIME_FEATURES = frozenset({"RUNTIME_MONITORING", "EKS_RUNTIME_MONITORING"})
 
-# --------------------------------------------------------------------------------------------
-# GuardDuty protection plans (GuardDuty.5-13)
+# What each feature type sets and to what: (property, wanted value, whose plan it is). A
+# detector's own features; in a delegated administrator account, the members' (GuardDuty.5-13
+# fail there while a member has the plan off: Security Hub's GuardDuty controls, "in a
+# multi-account environment, the control fails if the delegated GuardDuty administrator account
+# and all member accounts don't have" it enabled).
+FEATURE_SETTINGS = {
+    DETECTOR_FEATURE: ("status", "ENABLED", ""),
+    ORG_FEATURE: ("autoEnable", "ALL", " for member accounts"),
+    MEMBER_FEATURE: ("status", "ENABLED", " of member account {accountId}"),
+}
+SNAKE = {"status": "status", "autoEnable": "auto_enable"}
 
 
-def _organization_plans(detector: Any, effective: Effective) -> Iterator[tuple[str, str]]:
-    """GuardDuty.5-13 in the delegated administrator account fail while a member account has
-    the plan off (Security Hub's GuardDuty controls: "in a multi-account environment, the
-    control fails if the delegated GuardDuty administrator account and all member accounts
-    don't have" it enabled). What the administrator's detector sets for its members: each
-    plan's OrganizationConfigurationFeature auto-enabled for ALL accounts, each
-    MemberDetectorFeature ENABLED, and the legacy `datasources` of OrganizationConfiguration
-    not turned off."""
-    for part in effective.of(ORG_FEATURE):
-        name = str(part.props.get("name"))
-        if name in GUARDDUTY_FEATURES and part.props.get("autoEnable") != "ALL":
-            yield (
-                part.urn,
-                f"GuardDuty detector {detector.name}: {part.name} auto-enables {name} "
-                f"({GUARDDUTY_FEATURES[name]}) for {part.props.get('autoEnable')!r} member "
-                "accounts: set auto_enable='ALL' (the control fails while a member has it off)",
-            )
-        agents = {
-            str(c.get("name")): c.get("autoEnable")
-            for c in as_list(part.props.get("additionalConfigurations"))
-        }
-        off = [
-            f"{agent} ({control})"
-            for agent, control in GUARDDUTY_AGENTS.items()
-            if agent in agents and agents[agent] != "ALL"
-        ]
-        if off:
-            yield (
-                part.urn,
-                f"GuardDuty detector {detector.name}: {part.name} does not auto-enable "
-                f"{', '.join(off)} for all member accounts: set auto_enable='ALL' in each "
-                "additional configuration",
-            )
-    for part in effective.of(MEMBER_FEATURE):
-        name = str(part.props.get("name"))
-        account = part.props.get("accountId")
-        if name in GUARDDUTY_FEATURES and part.props.get("status") != "ENABLED":
-            yield (
-                part.urn,
-                f"GuardDuty detector {detector.name}: {part.name} sets {name} "
-                f"({GUARDDUTY_FEATURES[name]}) of member account {account} to status "
-                f"{part.props.get('status')!r}: set status='ENABLED'",
-            )
-        agents = {
-            str(c.get("name")): c.get("status")
-            for c in as_list(part.props.get("additionalConfigurations"))
-        }
-        off = [
-            f"{agent} ({control})"
-            for agent, control in GUARDDUTY_AGENTS.items()
-            if agent in agents and agents[agent] != "ENABLED"
-        ]
-        if off:
-            yield (
-                part.urn,
-                f"GuardDuty detector {detector.name}: {part.name} leaves {', '.join(off)} off "
-                f"in member account {account}: set each additional configuration's status "
-                "ENABLED",
-            )
-    for part in effective.of(ORG_CONFIGURATION):
-        off = [
-            f"{label} ({control})"
-            for path, label, control in LEGACY_DATASOURCES
-            if get(part.props, "datasources", *path) is False
-        ]
-        if off:
-            yield (
-                part.urn,
-                f"GuardDuty detector {detector.name}: {part.name}'s datasources turn "
-                f"{', '.join(off)} off for member accounts: set them true, or better drop the "
-                "deprecated datasources for aws.guardduty.OrganizationConfigurationFeature "
-                "resources with auto_enable='ALL'",
-            )
+def _feature_problems(detector: Any, part: Any) -> Iterator[tuple[str, str]]:
+    """A feature resource that sets a plan, or a runtime agent it lists, to other than on."""
+    key, wanted, scope = FEATURE_SETTINGS[part.resource_type]
+    scope = scope.format(accountId=part.props.get("accountId"))
+    setting = f"{SNAKE[key]}={wanted!r}"
+    name, value = str(part.props.get("name")), part.props.get(key)
+    if name in GUARDDUTY_FEATURES and value != wanted:
+        yield (
+            part.urn,
+            f"GuardDuty detector {detector.name}: {part.name} sets {name} "
+            f"({GUARDDUTY_FEATURES[name]}){scope} to {SNAKE[key]} {value!r}: set {setting}",
+        )
+    if name not in RUNTIME_FEATURES:
+        return
+    agents = {
+        str(c.get("name")): c.get(key) for c in as_list(part.props.get("additionalConfigurations"))
+    }
+    # The detector's own runtime feature must list every agent; a member setting only those
+    # it lists (the rest keep what the administrator's organization feature gives them).
+    own = part.resource_type == DETECTOR_FEATURE
+    off = [
+        f"{agent} ({control})"
+        for agent, control in GUARDDUTY_AGENTS.items()
+        if (own or agent in agents) and agents.get(agent) != wanted
+    ]
+    if off:
+        yield (
+            part.urn,
+            f"GuardDuty detector {detector.name}: {part.name} leaves runtime agents "
+            f"{', '.join(off)} off{scope}: set {setting} for each in additional_configurations",
+        )
+
+
+def _legacy_datasources(detector: Any, part: Any) -> Iterator[tuple[str, str]]:
+    off = [
+        f"{label} ({control})"
+        for path, label, control in LEGACY_DATASOURCES
+        if get(part.props, "datasources", *path) is False
+    ]
+    if off:
+        yield (
+            part.urn,
+            f"GuardDuty detector {detector.name}: {part.name}'s datasources turn "
+            f"{', '.join(off)} off for member accounts: set them true, or better drop the "
+            "deprecated datasources for aws.guardduty.OrganizationConfigurationFeature "
+            "resources with auto_enable='ALL'",
+        )
 
 
 def _protection_plans(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
@@ -140,35 +124,12 @@ def _protection_plans(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
             for name, control in GUARDDUTY_FEATURES.items()
             if name not in features
         ]
-        for name, control in GUARDDUTY_FEATURES.items():
-            part = features.get(name)
-            if part is not None and part.props.get("status") != "ENABLED":
-                yield (
-                    part.urn,
-                    f"GuardDuty detector {detector.name}: {part.name} sets {name} ({control}) "
-                    f"to status {part.props.get('status')!r}: set status='ENABLED'",
-                )
-        runtime = features.get("RUNTIME_MONITORING") or features.get("EKS_RUNTIME_MONITORING")
-        if runtime is None:
+        if not features.keys() & RUNTIME_FEATURES:
             missing += [f"{name} ({control})" for name, control in GUARDDUTY_AGENTS.items()]
-        else:
-            agents = {
-                str(c.get("name")): c.get("status")
-                for c in as_list(runtime.props.get("additionalConfigurations"))
-            }
-            off = [
-                f"{name} ({control})"
-                for name, control in GUARDDUTY_AGENTS.items()
-                if agents.get(name) != "ENABLED"
-            ]
-            if off:
-                yield (
-                    runtime.urn,
-                    f"GuardDuty detector {detector.name}: {runtime.name} leaves runtime agents "
-                    f"off: {', '.join(off)}; set each in additional_configurations with status "
-                    "ENABLED",
-                )
-        yield from _organization_plans(detector, effective)
+        for part in effective.parts_of_all(FEATURE_SETTINGS):
+            yield from _feature_problems(detector, part)
+        for part in effective.of(ORG_CONFIGURATION):
+            yield from _legacy_datasources(detector, part)
         if missing:
             yield (
                 detector.urn,

@@ -1893,7 +1893,8 @@ for _control, _omit, _fragment in (
     )
 
 
-def _plans(good: bool, missing: str) -> None:
+def _plans(good: bool, missing: str) -> tuple[Any, pulumi.ResourceOptions]:
+    """A detector with every plan on but `missing` (all on when good); it and its options."""
     o = provider()
     detector = aws.guardduty.Detector("detector", enable=True, opts=o)
     for feature in (
@@ -1921,6 +1922,7 @@ def _plans(good: bool, missing: str) -> None:
             additional_configurations=[{"name": a, "status": "ENABLED"} for a in agents],
             opts=o,
         )
+    return detector, o
 
 
 for _control, _missing in (

@@ -9,7 +9,15 @@ from typing import Any
 
 import pulumi_aws as aws
 
-from .fsbp_cases import ACCOUNT, KEY, Case, _public_statement, _web_acl, doc
+from .fsbp_cases import (
+    ACCOUNT,
+    KEY,
+    Case,
+    _plans,
+    _public_statement,
+    _web_acl,
+    doc,
+)
 from .helpers import provider
 
 TOPIC = f"arn:aws:sns:us-east-1:{ACCOUNT}:t"
@@ -542,15 +550,16 @@ SPLIT_CASES += [
 ]
 
 
-def _listener_rule(good: bool, module: Any) -> None:
-    # ELB.1 with a ListenerRule on an HTTP listener whose default action redirects, in the
-    # aws.alb module (fsbp_cases.py has aws.lb): the rule forwards (violating) or redirects.
+def _alb_listener_rule(good: bool) -> None:
+    # ELB.1 with the aws.alb twins of fsbp_cases.py's aws.lb Listener and ListenerRule: the
+    # rule on the redirecting HTTP listener forwards (violating) or redirects too.
     o = provider()
     redirect = {
         "type": "redirect",
         "redirect": {"protocol": "HTTPS", "port": "443", "status_code": "HTTP_301"},
     }
-    listener = module.Listener(
+    forward = {"type": "forward", "target_group_arn": "arn:aws:elasticloadbalancing:x"}
+    listener = aws.alb.Listener(
         "http",
         load_balancer_arn="arn:lb",
         port=80,
@@ -558,16 +567,12 @@ def _listener_rule(good: bool, module: Any) -> None:
         default_actions=[redirect],
         opts=o,
     )
-    module.ListenerRule(
+    aws.alb.ListenerRule(
         "api",
         listener_arn=listener.arn,
         priority=10,
         conditions=[{"path_pattern": {"values": ["/api/*"]}}],
-        actions=[
-            redirect
-            if good
-            else {"type": "forward", "target_group_arn": "arn:aws:elasticloadbalancing:x"}
-        ],
+        actions=[redirect if good else forward],
         opts=o,
     )
 
@@ -576,11 +581,10 @@ SPLIT_CASES += [
     Case(
         "ELB.1",
         "http-listener-rules",
-        lambda m=module: _listener_rule(False, m),
-        lambda m=module: _listener_rule(True, m),
+        lambda: _alb_listener_rule(False),
+        lambda: _alb_listener_rule(True),
         "HTTP listeners must only redirect to HTTPS",
     )
-    for module in (aws.alb,)
 ]
 
 
@@ -613,26 +617,7 @@ def _organization_plan(good: bool, control: str, kind: str) -> None:
     # account itself and the plan turned off for member accounts by an
     # OrganizationConfigurationFeature (auto_enable), a MemberDetectorFeature (status) or the
     # legacy `datasources` of OrganizationConfiguration.
-    o = provider()
-    detector = aws.guardduty.Detector("detector", enable=True, opts=o)
-    for feature in (
-        "S3_DATA_EVENTS",
-        "EKS_AUDIT_LOGS",
-        "EBS_MALWARE_PROTECTION",
-        "RDS_LOGIN_EVENTS",
-        "LAMBDA_NETWORK_LOGS",
-    ):
-        aws.guardduty.DetectorFeature(
-            feature.lower(), detector_id=detector.id, name=feature, status="ENABLED", opts=o
-        )
-    aws.guardduty.DetectorFeature(
-        "runtime",
-        detector_id=detector.id,
-        name="RUNTIME_MONITORING",
-        status="ENABLED",
-        additional_configurations=[{"name": a, "status": "ENABLED"} for a in _AGENTS],
-        opts=o,
-    )
+    detector, o = _plans(True, "")
     plan = _GUARDDUTY_PLANS[control]
     agent = plan in _AGENTS
     feature = "RUNTIME_MONITORING" if agent else plan
