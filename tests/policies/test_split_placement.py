@@ -132,8 +132,8 @@ def test_guardduty_plan_set_off_is_reported_on_its_feature() -> None:
 
     found = dict(check(program, ["guardduty-protection-plans"]).of("guardduty-protection-plans"))
     assert set(found) == {"rds", "detector"}
-    assert "RDS_LOGIN_EVENTS (GuardDuty.9) to status 'DISABLED': set status='ENABLED'" in found[
-        "rds"
-    ]
+    assert (
+        "RDS_LOGIN_EVENTS (GuardDuty.9) to status 'DISABLED': set status='ENABLED'" in found["rds"]
+    )
     assert "RDS_LOGIN_EVENTS" not in found["detector"]
     assert "S3_DATA_EVENTS (GuardDuty.10)" in found["detector"] and "add" in found["detector"]
