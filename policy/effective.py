@@ -213,3 +213,19 @@ class EffectiveView:
         """The effective configurations of the resources of some types, in stack order."""
         wanted = frozenset(types)
         return [e for e in self._by_urn.values() if e.resource.resource_type in wanted]
+
+
+_LAST: list[tuple[Any, EffectiveView]] = []
+
+
+def view_of(resources: Sequence[Any]) -> EffectiveView:
+    """The view of a stack's resources, built once per list of them: the offline check hands
+    every stack policy the same list, so the pack's dozen merged policies share one view (the
+    engine deserializes a new list for each policy, and gets a view of its own)."""
+    last = _LAST[0] if _LAST else None
+    if last is not None and last[0] is resources:
+        return last[1]
+    view = EffectiveView(resources)
+    # Holding the list keeps its identity from being reused by another list.
+    _LAST[:] = [(resources, view)]
+    return view

@@ -10,7 +10,7 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, StackValidationArgs
 
 from ..awsfacts.ec2 import PARAVIRTUAL_INSTANCE_TYPES
-from ..effective import Links
+from ..effective import view_of
 from .common import (
     as_list,
     by_type,
@@ -89,7 +89,7 @@ def _instance_attachments(args: StackValidationArgs) -> Iterator[tuple[str, str]
     # What other resources attach to an instance, which its Config item then shows: an
     # Elastic IP gives it a public IPv4 address (EC2.9, ec2-instance-no-public-ip), an
     # attached network interface a second interface (EC2.17, ec2-instance-multiple-eni-check).
-    links = Links(args.resources)
+    links = view_of(args.resources).links
     for resource in args.resources:
         kind = resource.resource_type
         if kind in ATTACHING:

@@ -9,7 +9,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, StackValidationArgs
 
-from ..effective import EffectiveView
+from ..effective import view_of
 from .common import as_list, by_type, get, resource_policy, stack_policy, truthy
 from .metadata import Meta
 
@@ -110,7 +110,7 @@ def _ecs_cluster(args: ResourceValidationArgs) -> Iterator[str]:
 
 def _ecr_repositories(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
     resources = args.resources
-    repositories = EffectiveView(resources).of_type([ECR_REPOSITORY])
+    repositories = view_of(resources).of_type([ECR_REPOSITORY])
     if not repositories:
         return
     registry_scans = any(

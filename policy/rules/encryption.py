@@ -7,7 +7,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity, StackValidationArgs
 
-from ..effective import Effective, EffectiveView, identifiers, known, present
+from ..effective import Effective, identifiers, known, present, view_of
 from .common import (
     as_list,
     by_type,
@@ -47,7 +47,7 @@ def _cmk(value: Any) -> bool:
 def bucket_configs(resources: Any) -> list[Effective]:
     """The effective configuration of every general purpose bucket (Bucket or its BucketV2
     alias), with the split resources naming it by ID or name (P19)."""
-    return EffectiveView(resources).of_type(BUCKET_TYPES)
+    return view_of(resources).of_type(BUCKET_TYPES)
 
 
 def _encryption_defaults(effective: Effective) -> list[tuple[Any, Any, Any]]:
@@ -79,7 +79,7 @@ def _key(default: Any) -> Any:
 
 def _check_buckets(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
     resources = args.resources
-    view = EffectiveView(resources)
+    view = view_of(resources)
     configs = view.of_type(BUCKET_TYPES)
     if not configs:
         return

@@ -9,7 +9,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, StackValidationArgs
 
-from ..effective import EffectiveView
+from ..effective import view_of
 from .account import DETECTOR
 from .common import as_list, get, stack_policy
 from .metadata import Meta
@@ -112,7 +112,7 @@ def _legacy_datasources(detector: Any, part: Any) -> Iterator[tuple[str, str]]:
 def _protection_plans(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
     # A plan no DetectorFeature sets is reported on the detector ("add"); one a feature sets
     # off, on that feature ("set"); runtime agents on the RUNTIME_MONITORING feature.
-    for effective in EffectiveView(args.resources).of_type([DETECTOR]):
+    for effective in view_of(args.resources).of_type([DETECTOR]):
         detector = effective.resource
         if detector.props.get("enable") is False:
             continue

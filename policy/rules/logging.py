@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, StackValidationArgs
 
-from ..effective import Links, present
+from ..effective import present, view_of
 from .common import by_type, get, resource_policy, stack_policy, truthy
 from .metadata import Meta
 
@@ -61,7 +61,7 @@ def _flow_logs(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
         return
     # EC2.6 asks for rejected traffic at least: ALL or REJECT, not ACCEPT alone. A flow log
     # names its VPC by an optional `vpc_id`, so it is no part in the split-type inventory.
-    logged = Links(args.resources).names(
+    logged = view_of(args.resources).links.names(
         [
             r
             for r in args.resources

@@ -9,7 +9,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, Severity, StackValidationArgs
 
-from ..effective import Links
+from ..effective import view_of
 from .common import as_list, by_type, get, resource_policy, stack_policy, truthy
 from .encryption import bucket_configs
 from .metadata import Meta
@@ -195,7 +195,7 @@ WAF_ASSOCIATION_TYPE = "aws:wafv2/webAclAssociation:WebAclAssociation"
 def _public_load_balancers_behind_waf(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
     """Every internet-facing Application Load Balancer has a regional WAF web ACL associated
     (C9; AWS FSBP ELB / WAF guidance, Checkov CKV2_AWS_28)."""
-    protected = Links(args.resources).names(
+    protected = view_of(args.resources).links.names(
         [r for r in args.resources if r.resource_type == WAF_ASSOCIATION_TYPE],
         LOAD_BALANCER_TYPES,
         "resourceArn",

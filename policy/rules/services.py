@@ -9,7 +9,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, StackValidationArgs
 
-from ..effective import EffectiveView
+from ..effective import view_of
 from .common import as_list, by_type, get, resource_policy, stack_policy
 from .metadata import Meta
 
@@ -43,7 +43,7 @@ def _waf_v2_split_rule(args: ResourceValidationArgs) -> Iterator[str]:
 def _web_acls_without_rules(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
     # WAF.10 is judged on the web ACL's configuration item, which lists the rules that
     # aws.wafv2.WebAclRule and WebAclRuleGroupAssociation add as well as the inline ones.
-    for effective in EffectiveView(args.resources).of_type([WEB_ACL]):
+    for effective in view_of(args.resources).of_type([WEB_ACL]):
         acl = effective.resource
         if as_list(acl.props.get("rules")) or acl.props.get("ruleJson"):
             continue
@@ -110,7 +110,7 @@ QUERY_LOG = "aws:route53/queryLog:QueryLog"
 
 
 def _event_buses(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
-    for effective in EffectiveView(args.resources).of_type([EVENT_BUS]):
+    for effective in view_of(args.resources).of_type([EVENT_BUS]):
         if not effective.of(EVENT_BUS_POLICY):
             bus = effective.resource
             yield (
@@ -121,7 +121,7 @@ def _event_buses(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
 
 
 def _query_logging(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
-    for effective in EffectiveView(args.resources).of_type([ZONE]):
+    for effective in view_of(args.resources).of_type([ZONE]):
         zone = effective.resource
         if as_list(zone.props.get("vpcs")):
             continue  # Private zones log through Resolver query logging instead.

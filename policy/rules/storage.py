@@ -12,7 +12,7 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, StackValidationArgs
 
 from ..awsfacts.values import rate_days
-from ..effective import EffectiveView, present
+from ..effective import present, view_of
 from .common import (
     as_list,
     by_type,
@@ -102,7 +102,7 @@ def _ownership(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
 
 def _access_logs(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
     resources = args.resources
-    view = EffectiveView(resources)
+    view = view_of(resources)
     # A log destination does not log itself: its own access would feed its logs forever.
     destinations = view.links.names(
         [r for r in resources if r.resource_type in BUCKET_LOGGING_TYPES],
@@ -130,7 +130,7 @@ def _inline_lifecycle(bucket: Any) -> bool:
 
 def _lifecycle(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
     resources = args.resources
-    view = EffectiveView(resources)
+    view = view_of(resources)
     for effective in view.of_type(BUCKET_TYPES):
         bucket = effective.resource
         if effective.parts_of_all(LIFECYCLE_TYPES) or _inline_lifecycle(bucket):
@@ -253,7 +253,7 @@ def _rotation_days(rotation: Any) -> int | None:
 def _secrets(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
     # Every rotation resource naming the secret (by ARN, ID or name) is judged: picking one
     # from a set of the secret's identifiers made the finding depend on string hashing.
-    view = EffectiveView(args.resources)
+    view = view_of(args.resources)
     for effective in view.of_type(["aws:secretsmanager/secret:Secret"]):
         secret = effective.resource
         rotations = effective.of("aws:secretsmanager/secretRotation:SecretRotation")

@@ -8,7 +8,7 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, StackValidationArgs
 
 from ..awsfacts.elb import tls12_policies
-from ..effective import EffectiveView
+from ..effective import view_of
 from .common import as_list, get, parse_document, resource_policy, stack_policy, statements
 from .encryption import bucket_configs
 from .metadata import Meta
@@ -60,7 +60,7 @@ def _redirects_to_https(action: Any) -> bool:
 def _http_listener_rules(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
     # ELB.1's Config rule (alb-http-to-https-redirection-check) fails an HTTP listener when
     # any of its rules, not only the default action, does something other than redirect.
-    for effective in EffectiveView(args.resources).of_type(LISTENER_TYPES):
+    for effective in view_of(args.resources).of_type(LISTENER_TYPES):
         listener = effective.resource
         if str(listener.props.get("protocol") or "").upper() != "HTTP":
             continue

@@ -8,7 +8,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, StackValidationArgs
 
-from ..effective import EffectiveView, Links, present
+from ..effective import present, view_of
 from .common import as_list, by_type, get, resource_policy, stack_policy, truthy
 from .metadata import Meta
 
@@ -28,7 +28,7 @@ DEFAULT_ENDPOINT_SERVICES = ["ec2", "ecr.api", "ecr.dkr", "ssm"]
 
 
 def _default_security_groups(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
-    links = Links(args.resources)
+    links = view_of(args.resources).links
     managed: dict[str, Any] = {}
     for resource in args.resources:
         if resource.resource_type == "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup":
@@ -99,7 +99,7 @@ def _network_acl_rule(args: ResourceValidationArgs) -> Iterator[str]:
 
 
 def _unused_network_acls(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
-    for effective in EffectiveView(args.resources).of_type(["aws:ec2/networkAcl:NetworkAcl"]):
+    for effective in view_of(args.resources).of_type(["aws:ec2/networkAcl:NetworkAcl"]):
         acl = effective.resource
         if present(acl.props, "subnetIds") or effective.of(NACL_ASSOCIATION):
             continue
@@ -116,7 +116,7 @@ def _unused_network_acls(args: StackValidationArgs) -> Iterator[tuple[str, str]]
 
 def _interface_endpoints(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
     required = [str(s) for s in as_list(args.get_config().get("requiredServices"))]
-    for effective in EffectiveView(args.resources).of_type([VPC]):
+    for effective in view_of(args.resources).of_type([VPC]):
         vpc = effective.resource
         # com.amazonaws.<region>.<service>: the service is everything after the region.
         endpoints = {

@@ -20,7 +20,7 @@ from pulumi_policy import EnforcementLevel, StackValidationPolicy
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
 
 from policy.awsfacts.split_types import load
-from policy.effective import OWNER_ALIASES, EffectiveView
+from policy.effective import OWNER_ALIASES, EffectiveView, view_of
 from policy.evaluate import evaluate
 from policy.harness import run_inline
 from policy.rules.services import _web_acls_without_rules
@@ -307,3 +307,13 @@ def test_a_dependency_on_two_possible_owners_links_to_neither() -> None:
     resources = list(named.values())
     _as_in_a_first_preview(resources)
     assert EffectiveView(resources).owner_of(named["logging"]) is None
+
+
+def test_stack_policies_share_one_view_per_resource_list() -> None:
+    """The offline check hands every stack policy the same list: one view serves them all; a
+    new list (the engine's, per policy) gets a view of its own, never a stale one."""
+    _, named = _view(lambda: aws.s3.Bucket("bucket", opts=provider()))
+    resources = list(named.values())
+    assert view_of(resources) is view_of(resources)
+    copy_of = list(resources)
+    assert view_of(copy_of) is not view_of(resources)
