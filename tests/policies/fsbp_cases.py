@@ -462,8 +462,13 @@ def _ec2_16(good: bool) -> None:
     o = provider()
     vpc = _vpc(o)
     acl = aws.ec2.NetworkAcl("acl", vpc_id=vpc.id, opts=o)
-    if good:
-        aws.ec2.NetworkAclAssociation("assoc", network_acl_id=acl.id, subnet_id="subnet-1", opts=o)
+    # The violating association is of another ACL.
+    aws.ec2.NetworkAclAssociation(
+        "assoc",
+        network_acl_id=acl.id if good else "acl-0123456789abcdef0",
+        subnet_id="subnet-1",
+        opts=o,
+    )
 
 
 def _endpoints(good: bool, service: str) -> None:
@@ -1153,27 +1158,27 @@ def _ecr3(good: bool) -> None:
         image_scanning_configuration={"scan_on_push": True},
         opts=o,
     )
-    if good:
-        aws.ecr.LifecyclePolicy(
-            "lifecycle",
-            repository=repository.name,
-            policy=json.dumps(
-                {
-                    "rules": [
-                        {
-                            "rulePriority": 1,
-                            "selection": {
-                                "tagStatus": "any",
-                                "countType": "imageCountMoreThan",
-                                "countNumber": 10,
-                            },
-                            "action": {"type": "expire"},
-                        }
-                    ]
-                }
-            ),
-            opts=o,
-        )
+    # The violating lifecycle policy is another repository's.
+    aws.ecr.LifecyclePolicy(
+        "lifecycle",
+        repository=repository.name if good else "other",
+        policy=json.dumps(
+            {
+                "rules": [
+                    {
+                        "rulePriority": 1,
+                        "selection": {
+                            "tagStatus": "any",
+                            "countType": "imageCountMoreThan",
+                            "countNumber": 10,
+                        },
+                        "action": {"type": "expire"},
+                    }
+                ]
+            }
+        ),
+        opts=o,
+    )
 
 
 CASES.append(
@@ -1557,10 +1562,14 @@ def _access_logged(good: bool) -> None:
     logs = aws.s3.Bucket("logs", opts=o)
     trail_bucket = aws.s3.Bucket("trail", opts=o)
     aws.cloudtrail.Trail("trail", s3_bucket_name=trail_bucket.id, opts=o)
-    if good:
-        aws.s3.BucketLogging(
-            "trail", bucket=trail_bucket.id, target_bucket=logs.id, target_prefix="trail/", opts=o
-        )
+    # The violating logging configuration is another bucket's.
+    aws.s3.BucketLogging(
+        "trail",
+        bucket=trail_bucket.id if good else "other",
+        target_bucket=logs.id,
+        target_prefix="trail/",
+        opts=o,
+    )
 
 
 for _control in ("CloudTrail.7", "S3.9"):
@@ -1579,20 +1588,20 @@ for _control in ("CloudTrail.7", "S3.9"):
 def _s3_13(good: bool) -> None:
     o = provider()
     bucket = aws.s3.Bucket("bucket", opts=o)
-    if good:
-        aws.s3.BucketLifecycleConfiguration(
-            "lifecycle",
-            bucket=bucket.id,
-            rules=[
-                {
-                    "id": "old",
-                    "status": "Enabled",
-                    "filter": {"prefix": ""},
-                    "noncurrent_version_expiration": {"noncurrent_days": 30},
-                }
-            ],
-            opts=o,
-        )
+    # The violating lifecycle configuration is another bucket's.
+    aws.s3.BucketLifecycleConfiguration(
+        "lifecycle",
+        bucket=bucket.id if good else "other",
+        rules=[
+            {
+                "id": "old",
+                "status": "Enabled",
+                "filter": {"prefix": ""},
+                "noncurrent_version_expiration": {"noncurrent_days": 30},
+            }
+        ],
+        opts=o,
+    )
 
 
 @case("S3.25", "s3-lifecycle", "directory bucket")
@@ -2150,33 +2159,33 @@ def _ssm4(good: bool) -> None:
 def _eventbridge3(good: bool) -> None:
     o = provider()
     bus = aws.cloudwatch.EventBus("bus", opts=o)
-    if good:
-        aws.cloudwatch.EventBusPolicy(
-            "policy",
-            event_bus_name=bus.name,
-            policy=doc(
-                {
-                    "Effect": "Allow",
-                    "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
-                    "Action": "events:PutEvents",
-                    "Resource": "*",
-                }
-            ),
-            opts=o,
-        )
+    # The violating policy is another bus's.
+    aws.cloudwatch.EventBusPolicy(
+        "policy",
+        event_bus_name=bus.name if good else "other-bus",
+        policy=doc(
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                "Action": "events:PutEvents",
+                "Resource": "*",
+            }
+        ),
+        opts=o,
+    )
 
 
 @case("Route53.2", "route53-query-logging", "does not log DNS queries")
 def _route53_2(good: bool) -> None:
     o = provider()
     zone = aws.route53.Zone("zone", name="example.com", opts=o)
-    if good:
-        aws.route53.QueryLog(
-            "queries",
-            zone_id=zone.zone_id,
-            cloudwatch_log_group_arn="arn:aws:logs:us-east-1:1:log-group:q",
-            opts=o,
-        )
+    # The violating query log is another zone's.
+    aws.route53.QueryLog(
+        "queries",
+        zone_id=zone.zone_id if good else "Z0OTHERZONE",
+        cloudwatch_log_group_arn="arn:aws:logs:us-east-1:1:log-group:q",
+        opts=o,
+    )
 
 
 def _aurora_member_events(good: bool) -> None:

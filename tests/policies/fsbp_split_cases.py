@@ -451,10 +451,10 @@ def _user_inline_policy(good: bool) -> None:
     o = provider()
     user = aws.iam.User("user", opts=o)
     policy = doc({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"})
+    group = aws.iam.Group("readers", opts=o)
+    aws.iam.UserGroupMembership("member", user=user.name, groups=[group.name], opts=o)
     if good:
-        group = aws.iam.Group("readers", opts=o)
         aws.iam.GroupPolicy("read", group=group.name, policy=policy, opts=o)
-        aws.iam.UserGroupMembership("member", user=user.name, groups=[group.name], opts=o)
     else:
         aws.iam.UserPolicy("read", user=user.name, policy=policy, opts=o)
 
@@ -701,4 +701,56 @@ SPLIT_CASES += [
         ("EC2.9", "eip", "gives a public IPv4 address (EC2.9)"),
         ("EC2.17", "eni", "adds a second network interface to instance"),
     )
+]
+
+
+def _policy_without_tls(good: bool) -> None:
+    # S3.5 with a BucketPolicy that exists but lacks the aws:SecureTransport denial.
+    o = provider()
+    bucket = aws.s3.Bucket("bucket", bucket="b", opts=o)
+    grant = {
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+        "Action": "s3:GetObject",
+        "Resource": "arn:aws:s3:::b/*",
+    }
+    deny = {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+    statements = [grant, deny] if good else [grant]
+    aws.s3.BucketPolicy("policy", bucket=bucket.id, policy=doc(*statements), opts=o)
+
+
+def _rotation_elsewhere(good: bool) -> None:
+    # SecretsManager.1 with a SecretRotation that names another secret.
+    o = provider()
+    secret = aws.secretsmanager.Secret("secret", kms_key_id=KEY, opts=o)
+    aws.secretsmanager.SecretRotation(
+        "rotation",
+        secret_id=secret.id if good else "other",
+        rotation_lambda_arn="arn:aws:lambda:x",
+        rotation_rules={"automatically_after_days": 30},
+        opts=o,
+    )
+
+
+SPLIT_CASES += [
+    Case(
+        "S3.5",
+        "s3-bucket-tls-only",
+        lambda: _policy_without_tls(False),
+        lambda: _policy_without_tls(True),
+        "has no statement denying aws:SecureTransport=false",
+    ),
+    Case(
+        "SecretsManager.1",
+        "secrets-rotation",
+        lambda: _rotation_elsewhere(False),
+        lambda: _rotation_elsewhere(True),
+        "never rotates",
+    ),
 ]
