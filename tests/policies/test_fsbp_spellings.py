@@ -7,8 +7,8 @@ as unable to express the control (`SPELLING_EXEMPT`, with the reason) or as stil
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 from functools import cache
+from pathlib import Path
 
 from policy.awsfacts.split_types import split_types
 from policy.effective import OWNER_ALIASES
