@@ -29,16 +29,43 @@ from typing import Any
 
 from pulumi_policy.proxy import UnknownValueError
 
-from .awsfacts.split_types import split_types
+from .awsfacts.split_types import owner_aliases, split_types
 
 # Properties by which other resources name an owner, beyond `id`, `arn` and `name`.
-IDENTIFIERS = ("id", "arn", "name", "bucket", "functionName", "keyId", "url", "zoneId")
+IDENTIFIERS = (
+    "id",
+    "arn",
+    "name",
+    "bucket",
+    "functionName",
+    "keyId",
+    "url",
+    "zoneId",
+    "primaryNetworkInterfaceId",
+)
 ARN_TAIL = re.compile(r"[:/]")
 # Type tokens the provider keeps as aliases of an owner type: the same AWS resource, so the
 # parts the inventory lists for the owner are parts of these too. Source: the `aliases` of the
 # owner class's options in the pulumi-aws SDK (`aws.s3.Bucket` registers
 # `pulumi.Alias(type_="aws:s3/bucketV2:BucketV2")`); a test checks the SDK still says so.
 OWNER_ALIASES = {"aws:s3/bucketV2:BucketV2": "aws:s3/bucket:Bucket"}
+
+
+def kind_of(type_token: str) -> str:
+    """The token the view indexes a type under: the owner it is an alias of, or the twin
+    another module of the provider offers (`aws:alb/listener:Listener` as
+    `aws:lb/listener:Listener`, from the inventory's `twins`)."""
+    return OWNER_ALIASES.get(type_token) or owner_aliases().get(type_token, type_token)
+
+
+def region_of(resource: Any) -> str:
+    """The region a resource lives in: its own `region` argument (pulumi-aws v7 takes one on
+    every regional resource), else its provider's."""
+    own = known(resource.props, "region")
+    if own:
+        return str(own)
+    provider = getattr(resource, "provider", None)
+    return str(known(provider.props, "region") or "") if provider is not None else ""
 
 
 @dataclass
@@ -133,20 +160,29 @@ class Links:
     name several (a list of subnet ids)."""
 
     def __init__(self, resources: Sequence[Any]) -> None:
-        self._index: dict[tuple[str, str], Any] = {}
+        self._index: dict[tuple[str, str], list[Any]] = {}
         for resource in sorted(resources, key=lambda r: r.urn):
-            kind = OWNER_ALIASES.get(resource.resource_type, resource.resource_type)
+            kind = kind_of(resource.resource_type)
             for identifier in sorted(identifiers(resource.props)):
-                # Of two resources sharing an identifier the one with the smaller URN keeps it:
-                # registration order can differ between runs of the same program.
-                self._index.setdefault((kind, identifier), resource)
+                self._index.setdefault((kind, identifier), []).append(resource)
+
+    def _named(self, kind: str, value: str, by: Any) -> Any | None:
+        """The resource of a kind an identifier names. Names are unique per region, not per
+        stack (a bus or a repository called `orders` in each of two regions): of several, the
+        one in the region of the resource naming it, then the smallest URN (registration
+        order can differ between runs of the same program)."""
+        candidates = self._index.get((kind, value), [])
+        if len(candidates) > 1:
+            region = region_of(by)
+            candidates = [c for c in candidates if region_of(c) == region] or candidates
+        return candidates[0] if candidates else None
 
     def targets(
         self, resource: Any, path: str | Sequence[str | int], types: Iterable[str]
     ) -> list[Any]:
         """The resources of some types (or their aliases) that a (nested) property names, in
         URN order."""
-        wanted = sorted(frozenset(types))
+        wanted = sorted({kind_of(t) for t in types})
         keys = [path] if isinstance(path, str) else list(path)
         found: dict[str, Any] = {}
         unknown = False
@@ -157,7 +193,12 @@ class Links:
             ):
                 for kind in wanted:
                     target = next(
-                        (t for v in _link_values(item) if (t := self._index.get((kind, v)))), None
+                        (
+                            t
+                            for v in _link_values(item)
+                            if (t := self._named(kind, v, resource)) is not None
+                        ),
+                        None,
                     )
                     if target is not None:
                         found[target.urn] = target
@@ -166,7 +207,7 @@ class Links:
         if unknown:
             dependencies = (getattr(resource, "property_dependencies", None) or {}).get(keys[0])
             for dependency in dependencies or []:
-                if OWNER_ALIASES.get(dependency.resource_type, dependency.resource_type) in wanted:
+                if kind_of(dependency.resource_type) in wanted:
                     found[dependency.urn] = dependency
         return [found[urn] for urn in sorted(found)]
 

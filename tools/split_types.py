@@ -37,6 +37,7 @@ def inventory() -> dict[str, object]:
         "services": services,
         "resource_types": {s: len(split_types.module_types(s)) for s in services},
         "split": split_types.derive(services),
+        "twins": split_types.twins(services),
     }
 
 

@@ -74,13 +74,16 @@ def _pascal(snake: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in snake.split("_"))
 
 
+def _module(service: str) -> Any:
+    # `lambda` is a keyword: the SDK's module is `lambda_`.
+    return importlib.import_module(f"pulumi_aws.{service}{'_' if service == 'lambda' else ''}")
+
+
 @cache
 def module_types(service: str) -> dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]]:
     """Class name -> (type token, required constructor arguments, optional arguments that may
     name another resource: those ending in a link suffix) of one service module."""
-    module = importlib.import_module(
-        f"pulumi_aws.{service}_" if service in ("lambda",) else f"pulumi_aws.{service}"
-    )
+    module = _module(service)
     found: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {}
     for path in sorted(Path(module.__file__).parent.glob("*.py")):
         text = path.read_text(encoding="utf-8")
@@ -200,6 +203,29 @@ def derive(services: Iterable[str]) -> dict[str, dict[str, dict[str, str]]]:
     return result
 
 
+TWIN_NOTE = re.compile(
+    r"`(\w+)\.(\w+)` is known as `(\w+)\.(\w+)`\. The functionality is identical"
+)
+
+
+def twins(services: Iterable[str]) -> dict[str, str]:
+    """Type tokens of one AWS resource that two modules of the provider both offer, each
+    mapped to its twin: the SDK's docstrings say so ("`alb.Listener` is known as
+    `lb.Listener`. The functionality is identical."). A part written with one module's class
+    names an owner written with the other's."""
+    found: dict[str, str] = {}
+    for service in sorted(set(services)):
+        types = module_types(service)
+        module = _module(service)
+        for path in sorted(Path(module.__file__).parent.glob("*.py")):
+            for mod, name, twin_mod, twin_name in TWIN_NOTE.findall(path.read_text("utf-8")):
+                if mod == service and name in types and twin_mod in services:
+                    twin = module_types(twin_mod).get(twin_name)
+                    if twin is not None:
+                        found[types[name][0]] = twin[0]
+    return dict(sorted(found.items()))
+
+
 def pack_services(rule_sources: Iterable[str]) -> list[str]:
     """The services (pulumi-aws modules) whose type tokens the pack's rule modules name."""
     tokens = re.compile(r"\"aws:([a-z0-9]+)/[A-Za-z0-9]+:[A-Za-z0-9]+\"")
@@ -231,6 +257,12 @@ def load() -> dict[str, Any]:
     """The committed inventory: `source`, `services` and `split` (service -> type -> owner and
     link)."""
     return json.loads(DATA.read_text(encoding="utf-8"))
+
+
+@cache
+def owner_aliases() -> dict[str, str]:
+    """Type token -> the token the view indexes it under: the twins of the inventory."""
+    return dict(load().get("twins", {}))
 
 
 @cache

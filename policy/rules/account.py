@@ -18,6 +18,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, StackValidationArgs
 
+from ..effective import region_of
 from .common import as_list, by_type, get, resource_policy, stack_policy, truthy
 from .metadata import Meta
 from .network import PAB_FLAGS
@@ -47,12 +48,6 @@ SSM_SETTINGS = {
     "/ssm/documents/console/public-sharing-permission": "Disable",
 }
 # IAM.7 (FSBP's parameters) and CIS 1.8/1.9 (IAM.15, IAM.16).
-
-
-def region_of(resource: Any) -> str:
-    """The region of a resource's provider (explicit or default)."""
-    provider = resource.provider
-    return str(get(provider.props, "region", default="")) if provider is not None else ""
 
 
 # --------------------------------------------------------------------------------------------

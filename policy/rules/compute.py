@@ -89,43 +89,69 @@ def _instance_attachments(args: StackValidationArgs) -> Iterator[tuple[str, str]
     # What other resources attach to an instance, which its Config item then shows: an
     # Elastic IP gives it a public IPv4 address (EC2.9, ec2-instance-no-public-ip), an
     # attached network interface a second interface (EC2.17, ec2-instance-multiple-eni-check).
-    links = view_of(args.resources).links
+    view = view_of(args.resources)
     for resource in args.resources:
         kind = resource.resource_type
-        if kind in ATTACHING:
-            prop, problem = ATTACHING[kind]
-            for instance in links.targets(resource, prop, [INSTANCE]):
-                yield (resource.urn, f"{resource.name} {problem} {instance.name}")
+        if kind in EIP_LINKS:
+            by_instance, by_interface = EIP_LINKS[kind]
+            # By the instance, or by its primary network interface, whose public address is
+            # the instance's (the Config item's publicIpAddress).
+            instances = view.links.targets(resource, by_instance, [INSTANCE])
+            instances += view.links.targets(resource, by_interface, [INSTANCE])
+            for instance in {i.urn: i for i in instances}.values():
+                yield (
+                    resource.urn,
+                    f"{resource.name} gives instance {instance.name} a public IPv4 address "
+                    "(EC2.9): remove it, and reach the instance through a load balancer or "
+                    "Session Manager",
+                )
+        elif kind == NIC_ATTACHMENT:
+            for instance in view.links.targets(resource, "instanceId", [INSTANCE]):
+                yield (resource.urn, _second_interface(resource.name, instance.name))
         elif kind == NETWORK_INTERFACE:
-            for index in range(len(as_list(resource.props.get("attachments")))):
-                for instance in links.targets(
-                    resource, ("attachments", index, "instance"), [INSTANCE]
-                ):
-                    yield (
-                        resource.urn,
-                        f"{resource.name} attachments[{index}] adds a second network interface "
-                        f"to instance {instance.name} (EC2.17): launch instances with one",
-                    )
+            for index, instance in _attached_instances(view, resource):
+                yield (
+                    resource.urn,
+                    _second_interface(f"{resource.name} attachments[{index}]", instance.name),
+                )
 
 
 NETWORK_INTERFACE = "aws:ec2/networkInterface:NetworkInterface"
-# Split resources that attach something to an instance: (property naming it, the problem).
-ATTACHING = {
-    "aws:ec2/eip:Eip": (
-        "instance",
-        "gives a public IPv4 address (EC2.9): release it, and reach the instance through a load "
-        "balancer or Session Manager; instance",
-    ),
-    "aws:ec2/eipAssociation:EipAssociation": (
-        "instanceId",
-        "gives a public IPv4 address (EC2.9): remove the association, and reach the instance "
-        "through a load balancer or Session Manager; instance",
-    ),
-    "aws:ec2/networkInterfaceAttachment:NetworkInterfaceAttachment": (
-        "instanceId",
-        "adds a second network interface (EC2.17): launch instances with one; instance",
-    ),
+NIC_ATTACHMENT = "aws:ec2/networkInterfaceAttachment:NetworkInterfaceAttachment"
+# An Elastic IP's link to an instance, and to a network interface (an instance's primary one
+# names the instance: `primaryNetworkInterfaceId` is among its identifiers).
+EIP_LINKS = {
+    "aws:ec2/eip:Eip": ("instance", "networkInterface"),
+    "aws:ec2/eipAssociation:EipAssociation": ("instanceId", "networkInterfaceId"),
 }
+
+
+def _second_interface(what: str, instance: str) -> str:
+    return (
+        f"{what} adds a second network interface to instance {instance} (EC2.17): launch "
+        "instances with one"
+    )
+
+
+def _attached_instances(view: Any, interface: Any) -> list[tuple[int, Any]]:
+    """(index, instance) of a network interface's own `attachments` beyond device 0 (an
+    interface an instance launches with is its primary one, which the interface's state lists
+    too), leaving out those a NetworkInterfaceAttachment makes (judged on it)."""
+    by_resource = {
+        i.urn
+        for part in view.of(interface).of(NIC_ATTACHMENT)
+        for i in view.links.targets(part, "instanceId", [INSTANCE])
+    }
+    found = []
+    for index, attachment in enumerate(as_list(interface.props.get("attachments"))):
+        if str(get(attachment, "deviceIndex", default="")) in ("0", "0.0"):
+            continue
+        for instance in view.links.targets(
+            interface, ("attachments", index, "instance"), [INSTANCE]
+        ):
+            if instance.urn not in by_resource:
+                found.append((index, instance))
+    return found
 
 
 def _launch_template_interfaces(args: ResourceValidationArgs) -> Iterator[str]:

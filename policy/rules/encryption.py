@@ -29,7 +29,9 @@ SSE_TYPES = frozenset(
         "BucketServerSideEncryptionConfigurationV2",
     }
 )
-LOAD_BALANCER = "aws:lb/loadBalancer:LoadBalancer"
+LOAD_BALANCERS = frozenset(
+    {"aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"}
+)
 BUCKET_LOGGING_TYPES = frozenset(
     {"aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2"}
 )
@@ -90,7 +92,7 @@ def _check_buckets(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
     balancers = [
         r
         for r in resources
-        if r.resource_type == LOAD_BALANCER and truthy(get(r.props, "accessLogs", "enabled"))
+        if r.resource_type in LOAD_BALANCERS and truthy(get(r.props, "accessLogs", "enabled"))
     ]
     log_targets = view.links.names(balancers, BUCKET_TYPES, ("accessLogs", "bucket"))
     log_targets |= view.links.names(

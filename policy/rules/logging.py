@@ -13,6 +13,8 @@ from .metadata import Meta
 
 MANDATORY = EnforcementLevel.MANDATORY
 VPC_TYPE = "aws:ec2/vpc:Vpc"
+# A program that adopts the region's default VPC owns its flow logs too (EC2.6 judges every VPC).
+VPC_TYPES = (VPC_TYPE, "aws:ec2/defaultVpc:DefaultVpc")
 FLOW_LOG_TYPE = "aws:ec2/flowLog:FlowLog"
 
 
@@ -56,7 +58,7 @@ def _log_group(args: ResourceValidationArgs) -> Iterator[str]:
 
 
 def _flow_logs(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
-    vpcs = [r for r in args.resources if r.resource_type == VPC_TYPE]
+    vpcs = [r for r in args.resources if r.resource_type in VPC_TYPES]
     if not vpcs:
         return
     # EC2.6 asks for rejected traffic at least: ALL or REJECT, not ACCEPT alone. A flow log
@@ -67,7 +69,7 @@ def _flow_logs(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
             for r in args.resources
             if r.resource_type == FLOW_LOG_TYPE and r.props.get("trafficType") in ("ALL", "REJECT")
         ],
-        [VPC_TYPE],
+        VPC_TYPES,
         "vpcId",
     )
     for vpc in vpcs:
@@ -90,6 +92,7 @@ POLICIES = [
             {
                 "aws:cloudtrail/trail:Trail": _trail,
                 "aws:lb/loadBalancer:LoadBalancer": _load_balancer,
+                "aws:alb/loadBalancer:LoadBalancer": _load_balancer,
                 "aws:elb/loadBalancer:LoadBalancer": _classic_load_balancer,
                 "aws:cloudwatch/logGroup:LogGroup": _log_group,
             }

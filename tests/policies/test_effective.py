@@ -317,3 +317,19 @@ def test_stack_policies_share_one_view_per_resource_list() -> None:
     assert view_of(resources) is view_of(resources)
     copy_of = list(resources)
     assert view_of(copy_of) is not view_of(resources)
+
+
+def test_rules_name_both_twins_of_a_type() -> None:
+    """A rule module that judges `aws:lb/loadBalancer:LoadBalancer` judges its twin
+    `aws:alb/loadBalancer:LoadBalancer` too (the same AWS resource, two SDK modules, as the
+    inventory's `twins` records from the SDK's notes): a program may use either."""
+    twins = load()["twins"]
+    assert twins["aws:alb/listener:Listener"] == "aws:lb/listener:Listener"
+    one_sided = [
+        f"{path.name}: {a if a in text else b} without its twin"
+        for path in sorted((REPO / "policy" / "rules").glob("*.py"))
+        for text in [path.read_text(encoding="utf-8")]
+        for a, b in twins.items()
+        if (f'"{a}"' in text) != (f'"{b}"' in text)
+    ]
+    assert one_sided == []
