@@ -67,23 +67,30 @@ def _feature_problems(detector: Any, part: Any) -> Iterator[tuple[str, str]]:
     setting = f"{SNAKE[key]}={wanted!r}"
     name, value = str(part.props.get("name")), part.props.get(key)
     if name in GUARDDUTY_FEATURES and value != wanted:
+        # NEW leaves the accounts that were members before without the plan, unless each has
+        # a MemberDetectorFeature; the control judges every member.
+        why = " (only members that join later get it)" if value == "NEW" else ""
         yield (
             part.urn,
             f"GuardDuty detector {detector.name}: {part.name} sets {name} "
-            f"({GUARDDUTY_FEATURES[name]}){scope} to {SNAKE[key]} {value!r}: set {setting}",
+            f"({GUARDDUTY_FEATURES[name]}){scope} to {SNAKE[key]} {value!r}{why}: set {setting}",
         )
-    if name not in RUNTIME_FEATURES:
+    if name not in RUNTIME_FEATURES or (
+        # A detector's own EKS_RUNTIME_MONITORING is to be replaced (its own finding).
+        name == "EKS_RUNTIME_MONITORING" and part.resource_type == DETECTOR_FEATURE
+    ):
         return
     agents = {
         str(c.get("name")): c.get(key) for c in as_list(part.props.get("additionalConfigurations"))
     }
-    # The detector's own runtime feature must list every agent; a member setting only those
-    # it lists (the rest keep what the administrator's organization feature gives them).
-    own = part.resource_type == DETECTOR_FEATURE
+    # A detector's own runtime feature, and the organization's, must list every agent (one
+    # not listed stays off); a member feature sets only those it lists (the rest keep what
+    # the organization feature gives the member).
+    every = part.resource_type != MEMBER_FEATURE
     off = [
         f"{agent} ({control})"
         for agent, control in GUARDDUTY_AGENTS.items()
-        if (own or agent in agents) and agents.get(agent) != wanted
+        if (every or agent in agents) and agents.get(agent) != wanted
     ]
     if off:
         yield (
@@ -119,10 +126,23 @@ def _protection_plans(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
         features: dict[str, Any] = {}
         for part in effective.of(DETECTOR_FEATURE):
             features.setdefault(str(part.props.get("name")), part)
+        # The older EKS_RUNTIME_MONITORING cannot sit beside RUNTIME_MONITORING (the provider
+        # refuses both), so the fix is a replacement, not an addition.
+        eks_only = "EKS_RUNTIME_MONITORING" in features and "RUNTIME_MONITORING" not in features
+        if eks_only:
+            legacy = features["EKS_RUNTIME_MONITORING"]
+            yield (
+                legacy.urn,
+                f"GuardDuty detector {detector.name}: {legacy.name} is EKS_RUNTIME_MONITORING, "
+                "which covers EKS only: replace it with RUNTIME_MONITORING (GuardDuty.11), with "
+                "the agents EKS_ADDON_MANAGEMENT (GuardDuty.7), ECS_FARGATE_AGENT_MANAGEMENT "
+                "(GuardDuty.12) and EC2_AGENT_MANAGEMENT (GuardDuty.13) ENABLED as its "
+                "additional configurations",
+            )
         missing = [
             f"{name} ({control})"
             for name, control in GUARDDUTY_FEATURES.items()
-            if name not in features
+            if name not in features and not (name == "RUNTIME_MONITORING" and eks_only)
         ]
         if not features.keys() & RUNTIME_FEATURES:
             missing += [f"{name} ({control})" for name, control in GUARDDUTY_AGENTS.items()]

@@ -4,6 +4,7 @@ Hub FSBP controls (P3, P4, P5, P12)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -31,8 +32,32 @@ WEB_ACL_RULE_TYPES = (
 )
 
 
+def _json_rules(props: Any) -> list[dict[str, Any]] | None:
+    """A web ACL's `rule_json` (the API's Rules, as JSON) in the shape of its inline `rules`;
+    None when there is none or it is no JSON list (the provider refuses that at deploy)."""
+    text = props.get("ruleJson")
+    try:
+        parsed = json.loads(text) if isinstance(text, str) and text.strip() else None
+    except ValueError:
+        return None
+    if not isinstance(parsed, list):
+        return None
+    return [
+        {
+            "name": rule.get("Name"),
+            "visibilityConfig": {
+                "cloudwatchMetricsEnabled": get(
+                    rule, "VisibilityConfig", "CloudWatchMetricsEnabled"
+                )
+            },
+        }
+        for rule in parsed
+        if isinstance(rule, dict)
+    ]
+
+
 def _waf_v2_rules(args: ResourceValidationArgs) -> Iterator[str]:
-    yield from _metrics(as_list(args.props.get("rules")))
+    yield from _metrics(as_list(args.props.get("rules")) + (_json_rules(args.props) or []))
 
 
 def _waf_v2_split_rule(args: ResourceValidationArgs) -> Iterator[str]:
@@ -45,7 +70,13 @@ def _web_acls_without_rules(args: StackValidationArgs) -> Iterator[tuple[str, st
     # aws.wafv2.WebAclRule and WebAclRuleGroupAssociation add as well as the inline ones.
     for effective in view_of(args.resources).of_type([WEB_ACL]):
         acl = effective.resource
-        if as_list(acl.props.get("rules")) or acl.props.get("ruleJson"):
+        from_json = _json_rules(acl.props)
+        # Unparseable rule_json fails the deploy on its own; it is not judged as no rules.
+        if (
+            as_list(acl.props.get("rules"))
+            or from_json
+            or (from_json is None and acl.props.get("ruleJson"))
+        ):
             continue
         if not effective.parts_of_all(WEB_ACL_RULE_TYPES):
             yield (

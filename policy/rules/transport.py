@@ -9,7 +9,15 @@ from pulumi_policy import EnforcementLevel, ResourceValidationArgs, StackValidat
 
 from ..awsfacts.elb import tls12_policies
 from ..effective import view_of
-from .common import as_list, get, parse_document, resource_policy, stack_policy, statements
+from .common import (
+    as_list,
+    get,
+    parse_document,
+    principals,
+    resource_policy,
+    stack_policy,
+    statements,
+)
 from .encryption import bucket_configs
 from .metadata import Meta
 
@@ -59,7 +67,10 @@ def _redirects_to_https(action: Any) -> bool:
 
 def _http_listener_rules(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
     # ELB.1's Config rule (alb-http-to-https-redirection-check) fails an HTTP listener when
-    # any of its rules, not only the default action, does something other than redirect.
+    # any of its rules, not only the default action, does something other than redirect: the
+    # rule's specification (awslabs/aws-config-rules#204, scenario 3) and AWS support's answer
+    # in kubernetes-sigs/aws-load-balancer-controller#1147. (AWS's earlier community version
+    # read only the default actions; the managed rule is the one Security Hub runs.)
     for effective in view_of(args.resources).of_type(LISTENER_TYPES):
         listener = effective.resource
         if str(listener.props.get("protocol") or "").upper() != "HTTP":
@@ -76,9 +87,14 @@ def _http_listener_rules(args: StackValidationArgs) -> Iterator[tuple[str, str]]
 
 
 def denies_insecure_transport(document: Mapping[str, Any] | None) -> bool:
-    """Whether a bucket policy denies requests with aws:SecureTransport false."""
+    """Whether a bucket policy denies every request with aws:SecureTransport false: a Deny of
+    s3:* (or *) to every principal, as AWS's S3.5 remediation writes it (a narrower denial,
+    of s3:PutObject alone or to one role, leaves other plain-HTTP requests allowed)."""
     for statement in statements(document):
         if statement.get("Effect") != "Deny":
+            continue
+        actions = {str(a).lower() for a in as_list(statement.get("Action"))}
+        if not actions & {"s3:*", "*"} or "*" not in principals(statement):
             continue
         condition = statement.get("Condition") or {}
         for block in condition.values() if isinstance(condition, Mapping) else ():

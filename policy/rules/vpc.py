@@ -14,6 +14,8 @@ from .metadata import Meta
 
 MANDATORY = EnforcementLevel.MANDATORY
 VPC = "aws:ec2/vpc:Vpc"
+# An adopted default VPC has a default security group too (EC2.2 judges every VPC's).
+VPC_TYPES = (VPC, "aws:ec2/defaultVpc:DefaultVpc")
 NACL_ASSOCIATION = "aws:ec2/networkAclAssociation:NetworkAclAssociation"
 WORLD = frozenset({"0.0.0.0/0", "::/0"})
 ADMIN_PORTS = {22: "SSH", 3389: "RDP"}
@@ -32,10 +34,10 @@ def _default_security_groups(args: StackValidationArgs) -> Iterator[tuple[str, s
     managed: dict[str, Any] = {}
     for resource in args.resources:
         if resource.resource_type == "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup":
-            for vpc in links.targets(resource, "vpcId", [VPC]):
+            for vpc in links.targets(resource, "vpcId", VPC_TYPES):
                 managed.setdefault(vpc.urn, resource)
     for vpc in args.resources:
-        if vpc.resource_type != VPC:
+        if vpc.resource_type not in VPC_TYPES:
             continue
         group = managed.get(vpc.urn)
         if group is None:

@@ -949,14 +949,14 @@ CASES += [
         "instance-attachments",
         lambda: _attached(False, "eip"),
         lambda: _attached(True, "eip"),
-        "gives a public IPv4 address (EC2.9)",
+        "a public IPv4 address (EC2.9)",
     ),
     Case(
         "EC2.17",
         "instance-attachments",
         lambda: _attached(False, "eni"),
         lambda: _attached(True, "eni"),
-        "adds a second network interface (EC2.17)",
+        "adds a second network interface to instance",
     ),
 ]
 

@@ -631,7 +631,7 @@ def _organization_plan(good: bool, control: str, kind: str) -> None:
             additional_configurations=[
                 {"name": a, "auto_enable": on if good or a != plan else off} for a in _AGENTS
             ]
-            if agent
+            if feature == "RUNTIME_MONITORING"
             else None,
             opts=o,
         )
@@ -698,7 +698,7 @@ SPLIT_CASES += [
         fragment,
     )
     for control, kind, fragment in (
-        ("EC2.9", "eip", "gives a public IPv4 address (EC2.9)"),
+        ("EC2.9", "eip", "a public IPv4 address (EC2.9)"),
         ("EC2.17", "eni", "adds a second network interface to instance"),
     )
 ]
