@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
+import pytest
 
 from .helpers import check, default_provider_config, doc, provider
 
@@ -58,7 +60,11 @@ def test_bucket_encryption_stack_policy() -> None:
     assert "(set by aes-sse) uses sseAlgorithm='AES256'" in messages
 
 
-def test_alb_log_bucket_may_use_sse_s3() -> None:
+@pytest.mark.parametrize("module", [aws.lb, aws.alb], ids=["lb", "alb"])
+def test_alb_log_bucket_may_use_sse_s3(module: Any) -> None:
+    """ALB access logs go only to SSE-S3 buckets, whichever SDK module declares the balancer
+    (aws.alb.LoadBalancer is aws.lb.LoadBalancer's twin)."""
+
     def program() -> None:
         opts = provider()
         bucket = aws.s3.Bucket("alb-logs", opts=opts)
@@ -68,7 +74,7 @@ def test_alb_log_bucket_may_use_sse_s3() -> None:
             rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
             opts=opts,
         )
-        aws.lb.LoadBalancer(
+        module.LoadBalancer(
             "alb",
             load_balancer_type="application",
             subnets=["subnet-1", "subnet-2"],
