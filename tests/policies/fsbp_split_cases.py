@@ -550,16 +550,17 @@ SPLIT_CASES += [
 ]
 
 
-def _alb_listener_rule(good: bool) -> None:
-    # ELB.1 with the aws.alb twins of fsbp_cases.py's aws.lb Listener and ListenerRule: the
-    # rule on the redirecting HTTP listener forwards (violating) or redirects too.
+def listener_with_rule(good: bool, listener_module: Any, rule_module: Any) -> None:
+    """ELB.1 with the twins of fsbp_cases.py's aws.lb Listener and ListenerRule (aws.alb, or
+    one of each): the rule on the redirecting HTTP listener forwards (violating) or redirects
+    too."""
     o = provider()
     redirect = {
         "type": "redirect",
         "redirect": {"protocol": "HTTPS", "port": "443", "status_code": "HTTP_301"},
     }
     forward = {"type": "forward", "target_group_arn": "arn:aws:elasticloadbalancing:x"}
-    listener = aws.alb.Listener(
+    listener = listener_module.Listener(
         "http",
         load_balancer_arn="arn:lb",
         port=80,
@@ -567,7 +568,7 @@ def _alb_listener_rule(good: bool) -> None:
         default_actions=[redirect],
         opts=o,
     )
-    aws.alb.ListenerRule(
+    rule_module.ListenerRule(
         "api",
         listener_arn=listener.arn,
         priority=10,
@@ -581,8 +582,8 @@ SPLIT_CASES += [
     Case(
         "ELB.1",
         "http-listener-rules",
-        lambda: _alb_listener_rule(False),
-        lambda: _alb_listener_rule(True),
+        lambda: listener_with_rule(False, aws.alb, aws.alb),
+        lambda: listener_with_rule(True, aws.alb, aws.alb),
         "HTTP listeners must only redirect to HTTPS",
     )
 ]

@@ -11,6 +11,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .fsbp_cases import _plans
+from .fsbp_split_cases import listener_with_rule
 from .helpers import TAGS, check, provider
 
 
@@ -180,31 +181,11 @@ def test_same_names_in_two_regions_link_within_their_region() -> None:
 def test_listener_rule_of_the_twin_module_is_merged() -> None:
     """aws.lb.ListenerRule on an aws.alb.Listener (one AWS resource, two SDK modules, as the
     SDK's notes say): the forwarding rule on the HTTP listener is an ELB.1 finding."""
-
-    def program() -> None:
-        o = provider()
-        redirect = {
-            "type": "redirect",
-            "redirect": {"protocol": "HTTPS", "port": "443", "status_code": "HTTP_301"},
-        }
-        listener = aws.alb.Listener(
-            "http",
-            load_balancer_arn="arn:lb",
-            port=80,
-            protocol="HTTP",
-            default_actions=[redirect],
-            opts=o,
+    for good, found in ((False, {"api"}), (True, set())):
+        result = check(
+            lambda g=good: listener_with_rule(g, aws.alb, aws.lb), ["http-listener-rules"]
         )
-        aws.lb.ListenerRule(
-            "api",
-            listener_arn=listener.arn,
-            priority=10,
-            conditions=[{"path_pattern": {"values": ["/api/*"]}}],
-            actions=[{"type": "forward", "target_group_arn": "arn:aws:elasticloadbalancing:x"}],
-            opts=o,
-        )
-
-    assert check(program, ["http-listener-rules"]).names("http-listener-rules") == {"api"}
+        assert result.names("http-listener-rules") == found
 
 
 def test_web_acl_rule_json_is_judged() -> None:
