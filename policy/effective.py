@@ -42,6 +42,8 @@ IDENTIFIERS = (
     "url",
     "zoneId",
     "primaryNetworkInterfaceId",
+    "identifier",
+    "clusterIdentifier",
 )
 ARN_TAIL = re.compile(r"[:/]")
 # Type tokens the provider keeps as aliases of an owner type: the same AWS resource, so the
@@ -100,7 +102,7 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def known(props: Any, *path: str) -> Any:
+def known(props: Any, *path: str | int) -> Any:
     """A (nested) property's value, None when it is missing or unknown during preview."""
     try:
         return get_path(props, path)
@@ -108,7 +110,7 @@ def known(props: Any, *path: str) -> Any:
         return None
 
 
-def present(props: Any, *path: str) -> bool:
+def present(props: Any, *path: str | int) -> bool:
     """Whether a (nested) property is set: a value unknown during preview is set (to what the
     deploy computes)."""
     try:
@@ -224,6 +226,7 @@ class EffectiveView:
 
     def __init__(self, resources: Sequence[Any]) -> None:
         inventory = split_types()
+        self.resources = resources
         self.links = Links(resources)
         self._by_urn: dict[str, Effective] = {r.urn: Effective(r) for r in resources}
         self._owner_of: dict[str, str] = {}

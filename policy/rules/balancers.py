@@ -8,7 +8,8 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, StackValidationArgs
 
-from .common import as_list, by_type, resource_policy, stack_policy, subnet_zones
+from ..effective import view_of
+from .common import as_list, by_type, resource_policy, stack_policy, subnet_places
 from .metadata import Meta
 
 MANDATORY = EnforcementLevel.MANDATORY
@@ -62,17 +63,19 @@ def _requests_remediation(args: ResourceValidationArgs) -> Mapping[str, Any] | N
 
 
 def _zones(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
-    zones = subnet_zones(args.resources)
+    view = view_of(args.resources)
     for balancer in args.resources:
         props = balancer.props
         if balancer.resource_type in LOAD_BALANCERS:
-            subnets = [str(s) for s in as_list(props.get("subnets"))] + [
-                str(m.get("subnetId")) for m in as_list(props.get("subnetMappings"))
-            ]
-            places = {zones.get(s, s) for s in subnets}
+            mappings = len(as_list(props.get("subnetMappings")))
+            places = subnet_places(
+                view,
+                balancer,
+                ("subnets",),
+                *(("subnetMappings", i, "subnetId") for i in range(mappings)),
+            )
         elif balancer.resource_type == CLASSIC:
-            subnets = [str(s) for s in as_list(props.get("subnets"))]
-            places = {zones.get(s, s) for s in subnets} or set(
+            places = subnet_places(view, balancer, ("subnets",)) or set(
                 as_list(props.get("availabilityZones"))
             )
         else:

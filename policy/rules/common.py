@@ -24,6 +24,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from ..effective import EffectiveView, identifiers, known
 from .exemptions import EXEMPTIONS_SCHEMA, exemption_for
 from .exemptions import apply as apply_exemption
 from .metadata import Meta
@@ -148,16 +149,29 @@ def tag_map(tags: Any) -> dict[str, Any]:
     return result
 
 
-def subnet_zones(resources: Sequence[Any]) -> dict[str, str]:
-    """Availability Zone of each subnet the stack declares, by subnet id (stack policies)."""
-    return {
-        str(r.props.get("id")): str(
-            r.props.get("availabilityZone") or r.props.get("availabilityZoneId")
-        )
-        for r in resources
-        if r.resource_type == "aws:ec2/subnet:Subnet"
-        and (r.props.get("availabilityZone") or r.props.get("availabilityZoneId"))
-    }
+SUBNET = "aws:ec2/subnet:Subnet"
+
+
+def subnet_places(view: EffectiveView, resource: Any, *paths: Sequence[str | int]) -> set[str]:
+    """The Availability Zones of the subnets some properties of a resource name (a subnet the
+    stack does not declare counts as a place of its own, by its id). Subnets are found through
+    `Links`, so a first preview, where their ids are unknown, still places them."""
+    places: set[str] = set()
+    for path in paths:
+        subnets = view.links.targets(resource, path, [SUBNET])
+        for subnet in subnets:
+            zone = known(subnet.props, "availabilityZone") or known(
+                subnet.props, "availabilityZoneId"
+            )
+            places.add(str(zone) if zone else subnet.urn)
+        declared = {i for s in subnets for i in identifiers(s.props)}
+        value = known(resource.props, *path)
+        items = value if isinstance(value, Sequence) and not isinstance(value, str) else [value]
+        for index in range(len(items) if value is not None else 0):
+            item = known(items, index)  # an element unknown in preview: placed above
+            if isinstance(item, str) and item and item not in declared:
+                places.add(item)
+    return places
 
 
 def provider_default_tags(provider: Any) -> dict[str, Any]:

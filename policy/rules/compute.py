@@ -17,7 +17,7 @@ from .common import (
     get,
     resource_policy,
     stack_policy,
-    subnet_zones,
+    subnet_places,
 )
 from .metadata import Meta
 
@@ -179,7 +179,7 @@ def _network_interface(args: ResourceValidationArgs) -> Iterator[str]:
 
 
 def _auto_scaling_groups(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
-    zones = subnet_zones(args.resources)
+    view = view_of(args.resources)
     for group in args.resources:
         if group.resource_type != ASG:
             continue
@@ -192,8 +192,9 @@ def _auto_scaling_groups(args: StackValidationArgs) -> Iterator[tuple[str, str]]
                 f"{props.get('healthCheckType') or 'EC2'} health checks: set "
                 "health_check_type='ELB' so unhealthy instances are replaced",
             )
-        subnets = [str(s) for s in as_list(props.get("vpcZoneIdentifiers"))]
-        places = {zones.get(s, s) for s in subnets} or set(as_list(props.get("availabilityZones")))
+        places = subnet_places(view, group, ("vpcZoneIdentifiers",)) or set(
+            as_list(props.get("availabilityZones"))
+        )
         if len(places) < 2:
             yield (
                 group.urn,
@@ -239,12 +240,12 @@ def _function_url(args: ResourceValidationArgs) -> Iterator[str]:
 
 
 def _lambda_zones(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
-    zones = subnet_zones(args.resources)
+    view = view_of(args.resources)
     for function in args.resources:
         if function.resource_type != "aws:lambda/function:Function":
             continue
-        subnets = [str(s) for s in as_list(get(function.props, "vpcConfig", "subnetIds"))]
-        if subnets and len({zones.get(s, s) for s in subnets}) < 2:
+        places = subnet_places(view, function, ("vpcConfig", "subnetIds"))
+        if places and len(places) < 2:
             yield (
                 function.urn,
                 f"function {function.name} runs in the VPC in one Availability Zone: give "

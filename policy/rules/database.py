@@ -10,7 +10,14 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, StackValidationArgs
 
-from .common import as_list, by_type, is_aws_managed_key, resource_policy, stack_policy
+from ..effective import present, view_of
+from .common import (
+    as_list,
+    by_type,
+    is_aws_managed_key,
+    resource_policy,
+    stack_policy,
+)
 from .metadata import Meta
 
 MANDATORY = EnforcementLevel.MANDATORY
@@ -162,13 +169,12 @@ def _parameters(group: Any) -> dict[str, str]:
 
 def _engine_parameters(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
     resources = args.resources
-    groups: dict[str, dict[str, str]] = {}
-    for resource in resources:
-        if resource.resource_type in (PARAMETER_GROUP, CLUSTER_PARAMETER_GROUP):
-            values = _parameters(resource)
-            for key in (resource.props.get("name"), resource.props.get("id")):
-                if key:
-                    groups[str(key)] = values
+    links = view_of(resources).links
+
+    def group_values(resource: Any, prop: str, group_type: str) -> dict[str, str]:
+        groups = links.targets(resource, prop, [group_type])
+        return _parameters(groups[0]) if groups else {}
+
     for resource in resources:
         props = resource.props
         if resource.resource_type == "aws:rds/proxy:Proxy":
@@ -178,9 +184,9 @@ def _engine_parameters(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
                     f"RDS proxy {resource.name} accepts clients without TLS: set require_tls=True",
                 )
             continue
-        if resource.resource_type == INSTANCE and not props.get("replicateSourceDb"):
+        if resource.resource_type == INSTANCE and not present(props, "replicateSourceDb"):
             engine = _engine(props)
-            values = groups.get(str(props.get("parameterGroupName")), {})
+            values = group_values(resource, "parameterGroupName", PARAMETER_GROUP)
             if engine.startswith("sqlserver") and values.get("rds.force_ssl") != "1":
                 yield (
                     resource.urn,
@@ -199,7 +205,7 @@ def _engine_parameters(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
                     f"PostgreSQL instance {resource.name} sets rds.force_ssl = 0: set it to 1",
                 )
         if resource.resource_type == CLUSTER and _engine(props, "aurora-mysql") == "aurora-mysql":
-            values = groups.get(str(props.get("dbClusterParameterGroupName")), {})
+            values = group_values(resource, "dbClusterParameterGroupName", CLUSTER_PARAMETER_GROUP)
             if values.get("server_audit_logging") != "1":
                 yield (
                     resource.urn,
@@ -221,54 +227,6 @@ def _snapshot(args: ResourceValidationArgs) -> Iterator[str]:
         key = props.get("kmsKeyId")
         if not key or is_aws_managed_key(key):
             yield "kmsKeyId is not a customer-managed key: encrypt the copy with the data CMK"
-
-
-# --------------------------------------------------------------------------------------------
-# Placement (RDS.46)
-
-
-def _public_subnet_ids(resources: list[Any]) -> set[str]:
-    """Subnets whose route table sends 0.0.0.0/0 or ::/0 to an internet gateway."""
-    public_tables: set[str] = set()
-    for resource in resources:
-        props = resource.props
-        if resource.resource_type == "aws:ec2/routeTable:RouteTable":
-            for route in as_list(props.get("routes")):
-                if str(route.get("gatewayId") or "").startswith("igw-"):
-                    public_tables.add(str(props.get("id")))
-        elif resource.resource_type == "aws:ec2/route:Route" and str(
-            props.get("gatewayId") or ""
-        ).startswith("igw-"):
-            public_tables.add(str(props.get("routeTableId")))
-    return {
-        str(r.props.get("subnetId"))
-        for r in resources
-        if r.resource_type == "aws:ec2/routeTableAssociation:RouteTableAssociation"
-        and str(r.props.get("routeTableId")) in public_tables
-    }
-
-
-def _placement(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
-    resources = list(args.resources)
-    public = _public_subnet_ids(resources)
-    groups = {
-        str(key): [str(s) for s in as_list(r.props.get("subnetIds"))]
-        for r in resources
-        if r.resource_type == "aws:rds/subnetGroup:SubnetGroup"
-        for key in (r.props.get("name"), r.props.get("id"))
-        if key
-    }
-    for resource in resources:
-        if resource.resource_type not in (INSTANCE, CLUSTER_INSTANCE, CLUSTER):
-            continue
-        subnets = groups.get(str(resource.props.get("dbSubnetGroupName")), [])
-        exposed = sorted(set(subnets) & public)
-        if exposed:
-            yield (
-                resource.urn,
-                f"{resource.name} is placed in subnets routed to an internet gateway "
-                f"({', '.join(exposed)}): use a DB subnet group of private subnets",
-            )
 
 
 POLICIES = [
@@ -366,25 +324,6 @@ POLICIES = [
             remediation=(
                 "Share snapshots with named account IDs, never 'all', and give snapshot copies "
                 "kms_key_id = the data CMK."
-            ),
-        ),
-    ),
-    stack_policy(
-        "rds-private-subnets",
-        "P4: databases are placed in DB subnet groups whose subnets have no route to an "
-        "internet gateway.",
-        MANDATORY,
-        _placement,
-        Meta(
-            category="network",
-            requirements=("P4", "N3"),
-            partial={
-                "RDS.46": "subnet groups, subnets and route tables the stack does not declare "
-                "are not seen",
-            },
-            remediation=(
-                "Give the database a DB subnet group made of private subnets whose route tables "
-                "send 0.0.0.0/0 to a NAT gateway, or nowhere."
             ),
         ),
     ),

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from pulumi_policy import EnforcementLevel, StackValidationArgs
 
+from ..effective import known, present, view_of
 from .common import as_list, stack_policy
 from .database import CLUSTER, CLUSTER_INSTANCE, INSTANCE, PARAMETER_GROUP
 from .metadata import Meta
@@ -38,7 +39,9 @@ ALL_SOURCES = "*"
 
 def _event_subscriptions(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
     resources = args.resources
-    # (source type, source id or ALL_SOURCES) -> categories a subscription covers.
+    links = view_of(resources).links
+    # (source type, a source's URN or its id, or ALL_SOURCES) -> categories a subscription
+    # covers. Sources are found through Links too, so ids unknown in a first preview count.
     covered: dict[tuple[str, str], set[str]] = {}
     for resource in resources:
         if resource.resource_type != "aws:rds/eventSubscription:EventSubscription":
@@ -51,14 +54,21 @@ def _event_subscriptions(args: StackValidationArgs) -> Iterator[tuple[str, str]]
         categories = {str(c) for c in as_list(props.get("eventCategories"))} or set(
             EVENT_CATEGORIES.get(source, ())
         )
-        for source_id in [str(i) for i in as_list(props.get("sourceIds"))] or [ALL_SOURCES]:
-            covered.setdefault((source, source_id), set()).update(categories)
+        keys = {ALL_SOURCES}
+        if present(props, "sourceIds"):
+            ids = known(props, "sourceIds")
+            keys = {t.urn for t in links.targets(resource, "sourceIds", list(EVENT_SOURCES))}
+            keys |= {str(known(ids, i)) for i in range(len(ids or [])) if known(ids, i)}
+        for key in keys:
+            covered.setdefault((source, key), set()).update(categories)
     for resource in resources:
         source = EVENT_SOURCES.get(resource.resource_type)
         if source is None:
             continue
-        source_id = str(resource.props.get(SOURCE_ID_PROPS[resource.resource_type]) or "")
-        have = covered.get((source, ALL_SOURCES), set()) | covered.get((source, source_id), set())
+        source_id = str(known(resource.props, SOURCE_ID_PROPS[resource.resource_type]) or "")
+        have = set()
+        for key in (ALL_SOURCES, resource.urn, source_id):
+            have |= covered.get((source, key), set())
         missing = [c for c in EVENT_CATEGORIES[source] if c not in have]
         if missing:
             yield (

@@ -13,7 +13,9 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, Severity, StackValidationArgs
 
+from ..effective import view_of
 from .common import (
+    SUBNET,
     as_list,
     environment_of,
     get,
@@ -119,44 +121,48 @@ def resilience_check(prod: bool) -> Callable[[ResourceValidationArgs], Iterator[
     return check
 
 
+NAT = "aws:ec2/natGateway:NatGateway"
+ROUTE_TABLE = "aws:ec2/routeTable:RouteTable"
+
+
 def _nat_per_az(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
-    by_type: dict[str, list[Any]] = {}
-    for resource in args.resources:
-        by_type.setdefault(resource.resource_type, []).append(resource)
-    vpcs = by_type.get("aws:ec2/vpc:Vpc", [])
-    prod_vpcs = {v.props.get("id"): v for v in vpcs if is_prod(environment_of(v.props, v.provider))}
-    if not prod_vpcs:
+    # Subnet -> association -> route table -> NAT gateway -> its subnet's AZ, each hop through
+    # Links, so a first preview (where every id is unknown) follows the same path.
+    links = view_of(args.resources).links
+    if not any(
+        r.resource_type == "aws:ec2/vpc:Vpc" and is_prod(environment_of(r.props, r.provider))
+        for r in args.resources
+    ):
         return
-    subnets = {s.props.get("id"): s.props for s in by_type.get("aws:ec2/subnet:Subnet", [])}
-    nat_az = {
-        n.props.get("id"): (subnets.get(n.props.get("subnetId")) or {}).get("availabilityZone")
-        for n in by_type.get("aws:ec2/natGateway:NatGateway", [])
-    }
-    table_nats: dict[Any, set[Any]] = {}
-    for table in by_type.get("aws:ec2/routeTable:RouteTable", []):
-        for route in as_list(table.props.get("routes")):
-            if route.get("natGatewayId"):
-                table_nats.setdefault(table.props.get("id"), set()).add(route["natGatewayId"])
-    for route in by_type.get("aws:ec2/route:Route", []):
-        if route.props.get("natGatewayId"):
-            table_nats.setdefault(route.props.get("routeTableId"), set()).add(
-                route.props["natGatewayId"]
-            )
-    for association in by_type.get("aws:ec2/routeTableAssociation:RouteTableAssociation", []):
-        subnet = subnets.get(association.props.get("subnetId"))
-        if subnet is None or subnet.get("vpcId") not in prod_vpcs:
+    table_nats: dict[str, list[Any]] = {}
+    for table in args.resources:
+        if table.resource_type == ROUTE_TABLE:
+            for index in range(len(as_list(table.props.get("routes")))):
+                nats = links.targets(table, ("routes", index, "natGatewayId"), [NAT])
+                table_nats.setdefault(table.urn, []).extend(nats)
+        elif table.resource_type == "aws:ec2/route:Route":
+            nats = links.targets(table, "natGatewayId", [NAT])
+            for owner in links.targets(table, "routeTableId", [ROUTE_TABLE]):
+                table_nats.setdefault(owner.urn, []).extend(nats)
+    for association in args.resources:
+        if association.resource_type != "aws:ec2/routeTableAssociation:RouteTableAssociation":
             continue
-        nats = table_nats.get(association.props.get("routeTableId"), set())
-        az = subnet.get("availabilityZone")
-        for nat in nats:
-            if nat_az.get(nat) != az:
-                vpc = prod_vpcs[subnet.get("vpcId")]
-                yield (
-                    association.urn,
-                    f"a private subnet in {az} of VPC {vpc.name} routes through the NAT "
-                    f"gateway in {nat_az.get(nat)}: in production give every AZ its own NAT "
-                    "gateway and route each private subnet to the one in its AZ",
-                )
+        for subnet in links.targets(association, "subnetId", [SUBNET]):
+            vpc = next(iter(links.targets(subnet, "vpcId", ["aws:ec2/vpc:Vpc"])), None)
+            if vpc is None or not is_prod(environment_of(vpc.props, vpc.provider)):
+                continue
+            az = subnet.props.get("availabilityZone")
+            for table in links.targets(association, "routeTableId", [ROUTE_TABLE]):
+                for nat in table_nats.get(table.urn, []):
+                    nat_subnet = next(iter(links.targets(nat, "subnetId", [SUBNET])), None)
+                    nat_az = nat_subnet.props.get("availabilityZone") if nat_subnet else None
+                    if nat_az != az:
+                        yield (
+                            association.urn,
+                            f"a private subnet in {az} of VPC {vpc.name} routes through the "
+                            f"NAT gateway in {nat_az}: in production give every AZ its own "
+                            "NAT gateway and route each private subnet to the one in its AZ",
+                        )
 
 
 def _aurora_replicas(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
