@@ -325,24 +325,49 @@ def test_disabled_policies_and_unknowns_match(pack: Any, info: Any) -> None:
 
 
 def _with_unknowns(run: ProgramRun) -> ProgramRun:
-    """A copy of `run` where one bucket's tags and every VPC's id are unknown."""
+    """A copy of `run` where one bucket's tags and ARN and every VPC's id are unknown. (The
+    VPC ids alone no longer stop a stack policy: they follow links through dependencies. S3.6
+    still stops on an unknown ARN, on purpose: it learns the stack's accounts from them.)"""
     changed = copy.deepcopy(run)
     bucket = next(r for r in changed.resources if r.type == "aws:s3/bucket:Bucket")
     bucket.inputs["tags"] = UNKNOWN_STRING_VALUE
+    bucket.state["arn"] = UNKNOWN_STRING_VALUE
     for vpc in changed.of_type("aws:ec2/vpc:Vpc"):
         vpc.state["id"] = UNKNOWN_STRING_VALUE
     return changed
 
 
-def _first_preview_buckets(run: ProgramRun) -> ProgramRun:
-    """A copy of `run` shaped as a first preview sees its buckets: every bucket's id and ARN
-    unknown, and so every input that passes one on (a split resource's `bucket`, a logging
-    target, a load balancer's access-log bucket), where it is passed. (A document built from
-    an ARN by `apply` would be unknown whole; the policies reading documents then say they
-    cannot verify, which is right and not what this shape tests.)"""
+# What a first preview cannot know yet and stack policies link through: buckets, the network
+# (VPC, subnets, route tables, gateways, security groups, DB subnet groups), a web ACL, the
+# load balancers, secrets and GuardDuty detectors.
+FIRST_PREVIEW_TYPES = frozenset(
+    {
+        "aws:s3/bucket:Bucket",
+        "aws:ec2/vpc:Vpc",
+        "aws:ec2/subnet:Subnet",
+        "aws:ec2/routeTable:RouteTable",
+        "aws:ec2/natGateway:NatGateway",
+        "aws:ec2/internetGateway:InternetGateway",
+        "aws:ec2/securityGroup:SecurityGroup",
+        "aws:rds/subnetGroup:SubnetGroup",
+        "aws:wafv2/webAcl:WebAcl",
+        "aws:lb/loadBalancer:LoadBalancer",
+        "aws:secretsmanager/secret:Secret",
+        "aws:guardduty/detector:Detector",
+    }
+)
+
+
+def _first_preview(run: ProgramRun) -> ProgramRun:
+    """A copy of `run` shaped as a first preview sees it: the ids and ARNs of the resources of
+    FIRST_PREVIEW_TYPES unknown, and so every input that passes one on (a split resource's
+    `bucket`, a subnet list, a route's gateway), where it is passed. (A document built from an
+    ARN by `apply` would be unknown whole; the policies reading documents then say they cannot
+    verify, which is right and not what this shape tests.)"""
     changed = copy.deepcopy(run)
-    buckets = [r for r in changed.resources if r.type == "aws:s3/bucket:Bucket"]
-    computed = {r.state[k] for r in buckets for k in ("id", "arn")}
+    owners = [r for r in changed.resources if r.type in FIRST_PREVIEW_TYPES]
+    computed = {r.state[k] for r in owners for k in ("id", "arn") if r.state.get(k)}
+    urns = {r.urn for r in owners}
 
     def unknown(value: Any) -> Any:
         if isinstance(value, dict):
@@ -352,27 +377,29 @@ def _first_preview_buckets(run: ProgramRun) -> ProgramRun:
         return UNKNOWN_STRING_VALUE if isinstance(value, str) and value in computed else value
 
     for resource in changed.resources:
-        for key, urns in resource.property_dependencies.items():
-            if {b.urn for b in buckets} & set(urns) and key in resource.inputs:
+        for key, dependencies in resource.property_dependencies.items():
+            if urns & set(dependencies) and key in resource.inputs:
                 resource.inputs[key] = unknown(resource.inputs[key])
                 if key in resource.state:
                     resource.state[key] = unknown(resource.state[key])
-    for bucket in buckets:
+    for owner in owners:
         for key in ("id", "arn"):
-            bucket.state[key] = UNKNOWN_STRING_VALUE
+            if key in owner.state:
+                owner.state[key] = UNKNOWN_STRING_VALUE
     return changed
 
 
 def test_merged_policies_run_in_a_first_preview(pack: Any, info: Any) -> None:
-    """Issue 21 (P19, P15): in a first preview the buckets' ids and ARNs are unknown, and so is
-    every split resource's `bucket` link and every logging target; the effective view follows
-    the links' property dependencies, which the engine sends in AnalyzeStack, so the S3 stack
-    policies still judge every bucket: both doors agree, and they find what they find once the
-    values are known. One policy says it cannot run, on purpose: S3.6 learns the stack's own
-    accounts from its ARNs, and without them a grant to the stack's account would read as a
-    grant to another."""
+    """Issue 21 (P19, P15): in a first preview the ids and ARNs of buckets, the network, a web
+    ACL, load balancers, secrets and detectors are unknown, and so is every link built from
+    them; `Links` follows the links' property dependencies, which the engine sends in
+    AnalyzeStack, so the stack policies still judge every resource, over several hops (subnet,
+    route table, NAT gateway): both doors agree, and they find what they find once the values
+    are known. One policy says it cannot run, on purpose: S3.6 learns the stack's own accounts
+    from its ARNs, and without them a grant to the stack's account would read as a grant to
+    another."""
     known = stack_run("prod")
-    run = _first_preview_buckets(known)
+    run = _first_preview(known)
     door = _compare(pack, info, run, {})
     blocked = sorted(
         (f.policy, f.message.split("during preview: ", 1)[-1])
