@@ -143,7 +143,8 @@ def test_user_answers_override_the_built_in_mocks() -> None:
             }
         },
     )
-    zones = [r.inputs["availabilityZone"] for r in run.of_type("aws:ec2/subnet:Subnet")]
+    # Sorted: the two subnets register concurrently, in either order.
+    zones = sorted(r.inputs["availabilityZone"] for r in run.of_type("aws:ec2/subnet:Subnet"))
     assert zones == ["us-east-1d", "us-east-1f"]
 
 
