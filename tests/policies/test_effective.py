@@ -25,6 +25,7 @@ from policy.evaluate import evaluate
 from policy.harness import run_inline
 from policy.rules.services import _web_acls_without_rules
 
+from .fsbp_cases import _web_acl
 from .helpers import provider
 
 REPO = Path(__file__).resolve().parents[2]
@@ -238,17 +239,7 @@ def test_view_links_parts_through_property_dependencies_in_a_first_preview() -> 
         aws.s3.BucketLogging(
             "logging", bucket=bucket.id, target_bucket="logs", target_prefix="b/", opts=o
         )
-        acl = aws.wafv2.WebAcl(
-            "acl",
-            scope="REGIONAL",
-            default_action={"allow": {}},
-            visibility_config={
-                "cloudwatch_metrics_enabled": True,
-                "metric_name": "acl",
-                "sampled_requests_enabled": True,
-            },
-            opts=o,
-        )
+        acl = _web_acl(True, [], o)
         aws.wafv2.WebAclRule(
             "rule",
             web_acl_arn=acl.arn,

@@ -10,7 +10,7 @@ import json
 import pulumi
 import pulumi_aws as aws
 
-from .fsbp_cases import _plans
+from .fsbp_cases import _plans, _web_acl
 from .fsbp_split_cases import listener_with_rule
 from .helpers import TAGS, check, provider
 
@@ -54,13 +54,7 @@ def test_waf_rule_resources_are_judged_where_they_are_written() -> None:
     def program() -> None:
         o = provider()
         visibility = {"metric_name": "m", "sampled_requests_enabled": True}
-        acl = aws.wafv2.WebAcl(
-            "acl",
-            scope="REGIONAL",
-            default_action={"allow": {}},
-            visibility_config={**visibility, "cloudwatch_metrics_enabled": True},
-            opts=o,
-        )
+        acl = _web_acl(True, [], o)
         aws.wafv2.WebAclRule(
             "rate",
             web_acl_arn=acl.arn,
