@@ -7,7 +7,7 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity, StackValidationArgs
 
-from ..effective import Effective, identifiers, known, present, view_of
+from ..effective import Effective, EffectiveView, identifiers, known, present, view_of
 from .common import (
     as_list,
     by_type,
@@ -50,6 +50,23 @@ def bucket_configs(resources: Any) -> list[Effective]:
     """The effective configuration of every general purpose bucket (Bucket or its BucketV2
     alias), with the split resources naming it by ID or name (P19)."""
     return view_of(resources).of_type(BUCKET_TYPES)
+
+
+# The target of a bucket's (deprecated) inline `logging`.
+INLINE_LOGGING = ("logging", "targetBucket")
+
+
+def access_log_targets(view: EffectiveView) -> set[str]:
+    """URNs of the buckets that receive S3 server access logs: named by a BucketLogging's
+    `target_bucket` or by a bucket's inline `logging`."""
+    resources = view.resources
+    return view.links.names(
+        [r for r in resources if r.resource_type in BUCKET_LOGGING_TYPES],
+        BUCKET_TYPES,
+        "targetBucket",
+    ) | view.links.names(
+        [r for r in resources if r.resource_type in BUCKET_TYPES], BUCKET_TYPES, INLINE_LOGGING
+    )
 
 
 def _encryption_defaults(effective: Effective) -> list[tuple[Any, Any, Any]]:
@@ -95,16 +112,7 @@ def _check_buckets(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
         if r.resource_type in LOAD_BALANCERS and truthy(get(r.props, "accessLogs", "enabled"))
     ]
     log_targets = view.links.names(balancers, BUCKET_TYPES, ("accessLogs", "bucket"))
-    log_targets |= view.links.names(
-        [r for r in resources if r.resource_type in BUCKET_LOGGING_TYPES],
-        BUCKET_TYPES,
-        "targetBucket",
-    )
-    log_targets |= view.links.names(
-        [r for r in resources if r.resource_type in BUCKET_TYPES],
-        BUCKET_TYPES,
-        ("logging", "targetBucket"),
-    )
+    log_targets |= access_log_targets(view)
     for effective in configs:
         bucket = effective.resource
         found = _encryption_defaults(effective)

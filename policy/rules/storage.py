@@ -27,6 +27,8 @@ from .common import (
 from .encryption import (
     BUCKET_LOGGING_TYPES,
     BUCKET_TYPES,
+    INLINE_LOGGING,
+    access_log_targets,
     bucket_configs,
 )
 from .metadata import Meta
@@ -53,8 +55,6 @@ CROSS_ACCOUNT_BLOCKED = (
 ACCOUNT_IN_ARN = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):")
 ACCOUNT_PRINCIPAL = re.compile(r"^(?:arn:aws[a-z-]*:iam::)?(\d{12})(?::|$)")
 MAX_ROTATION_DAYS = 90
-# The target of a bucket's (deprecated) inline `logging`.
-INLINE_LOGGING = ("logging", "targetBucket")
 
 
 def _label(bucket: Any) -> str:
@@ -101,16 +101,9 @@ def _ownership(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
 
 
 def _access_logs(args: StackValidationArgs) -> Iterator[tuple[str, str]]:
-    resources = args.resources
-    view = view_of(resources)
+    view = view_of(args.resources)
     # A log destination does not log itself: its own access would feed its logs forever.
-    destinations = view.links.names(
-        [r for r in resources if r.resource_type in BUCKET_LOGGING_TYPES],
-        BUCKET_TYPES,
-        "targetBucket",
-    ) | view.links.names(
-        [r for r in resources if r.resource_type in BUCKET_TYPES], BUCKET_TYPES, INLINE_LOGGING
-    )
+    destinations = access_log_targets(view)
     for effective in view.of_type(BUCKET_TYPES):
         bucket = effective.resource
         if effective.parts_of_all(BUCKET_LOGGING_TYPES) or present(bucket.props, *INLINE_LOGGING):
