@@ -187,7 +187,6 @@ class Links:
         wanted = sorted({kind_of(t) for t in types})
         keys = [path] if isinstance(path, str) else list(path)
         found: dict[str, Any] = {}
-        unknown = False
         try:
             value = get_path(resource.props, keys)
             for item in (
@@ -205,8 +204,6 @@ class Links:
                     if target is not None:
                         found[target.urn] = target
         except UnknownValueError:
-            unknown = True
-        if unknown:
             dependencies = (getattr(resource, "property_dependencies", None) or {}).get(keys[0])
             for dependency in dependencies or []:
                 if kind_of(dependency.resource_type) in wanted:

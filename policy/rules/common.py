@@ -24,7 +24,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from ..effective import EffectiveView, identifiers, known
+from ..effective import EffectiveView, get_path, identifiers, known
 from .exemptions import EXEMPTIONS_SCHEMA, exemption_for
 from .exemptions import apply as apply_exemption
 from .metadata import Meta
@@ -66,19 +66,8 @@ def truthy(value: Any) -> bool:
 
 def get(props: Any, *path: str | int, default: Any = None) -> Any:
     """Nested lookup that returns `default` on a missing key (unknowns still raise)."""
-    current = props
-    for key in path:
-        if current is None:
-            return default
-        if isinstance(key, int):
-            if not is_seq(current) or key >= len(current):
-                return default
-            current = current[key]
-        else:
-            if not isinstance(current, Mapping):
-                return default
-            current = current.get(key)
-    return default if current is None else current
+    value = get_path(props, path)
+    return default if value is None else value
 
 
 def is_aws_managed_key(key: Any) -> bool:
