@@ -7,7 +7,8 @@ from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity, StackValidationArgs
 
-from ..effective import Effective, EffectiveView, identifiers, known, present, view_of
+from ..effective import Effective, identifiers, known, present, view_of
+from .buckets import BUCKET_TYPES, access_log_targets
 from .common import (
     as_list,
     by_type,
@@ -21,7 +22,6 @@ from .metadata import Meta
 
 MANDATORY = EnforcementLevel.MANDATORY
 
-BUCKET_TYPES = frozenset({"aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"})
 SSE_TYPES = frozenset(
     {
         "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
@@ -32,9 +32,6 @@ SSE_TYPES = frozenset(
 LOAD_BALANCERS = frozenset(
     {"aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"}
 )
-BUCKET_LOGGING_TYPES = frozenset(
-    {"aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2"}
-)
 KMS_ALGORITHMS = frozenset({"aws:kms", "aws:kms:dsse"})
 
 
@@ -44,29 +41,6 @@ def _cmk(value: Any) -> bool:
 
 # --------------------------------------------------------------------------------------------
 # S3 buckets (stack policy: the encryption lives on a separate resource)
-
-
-def bucket_configs(resources: Any) -> list[Effective]:
-    """The effective configuration of every general purpose bucket (Bucket or its BucketV2
-    alias), with the split resources naming it by ID or name (P19)."""
-    return view_of(resources).of_type(BUCKET_TYPES)
-
-
-# The target of a bucket's (deprecated) inline `logging`.
-INLINE_LOGGING = ("logging", "targetBucket")
-
-
-def access_log_targets(view: EffectiveView) -> set[str]:
-    """URNs of the buckets that receive S3 server access logs: named by a BucketLogging's
-    `target_bucket` or by a bucket's inline `logging`."""
-    resources = view.resources
-    return view.links.names(
-        [r for r in resources if r.resource_type in BUCKET_LOGGING_TYPES],
-        BUCKET_TYPES,
-        "targetBucket",
-    ) | view.links.names(
-        [r for r in resources if r.resource_type in BUCKET_TYPES], BUCKET_TYPES, INLINE_LOGGING
-    )
 
 
 def _encryption_defaults(effective: Effective) -> list[tuple[Any, Any, Any]]:

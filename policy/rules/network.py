@@ -10,8 +10,8 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs, Severity, StackValidationArgs
 
 from ..effective import view_of
+from .buckets import bucket_configs
 from .common import as_list, by_type, get, resource_policy, stack_policy, truthy
-from .encryption import bucket_configs
 from .metadata import Meta
 
 MANDATORY = EnforcementLevel.MANDATORY

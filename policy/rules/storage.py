@@ -13,6 +13,13 @@ from pulumi_policy import EnforcementLevel, ResourceValidationArgs, StackValidat
 
 from ..awsfacts.values import rate_days
 from ..effective import present, view_of
+from .buckets import (
+    BUCKET_LOGGING_TYPES,
+    BUCKET_TYPES,
+    INLINE_LOGGING,
+    access_log_targets,
+    bucket_configs,
+)
 from .common import (
     as_list,
     by_type,
@@ -23,13 +30,6 @@ from .common import (
     stack_policy,
     statements,
     truthy,
-)
-from .encryption import (
-    BUCKET_LOGGING_TYPES,
-    BUCKET_TYPES,
-    INLINE_LOGGING,
-    access_log_targets,
-    bucket_configs,
 )
 from .metadata import Meta
 from .network import PAB_FLAGS

@@ -9,6 +9,7 @@ from pulumi_policy import EnforcementLevel, ResourceValidationArgs, StackValidat
 
 from ..awsfacts.elb import tls12_policies
 from ..effective import view_of
+from .buckets import bucket_configs
 from .common import (
     as_list,
     get,
@@ -18,7 +19,6 @@ from .common import (
     stack_policy,
     statements,
 )
-from .encryption import bucket_configs
 from .metadata import Meta
 
 MANDATORY = EnforcementLevel.MANDATORY
