@@ -157,26 +157,29 @@ def _bucket_v2(o: Any, name: str = "b") -> aws.s3.BucketV2:
         return aws.s3.BucketV2("bucket", bucket=name, opts=o)
 
 
-def _logging(good: bool, inline: bool) -> None:
+def _logging(good: bool, inline: bool, trail: bool = False) -> None:
     # S3.9 with the bucket's inline `logging`, or a BucketV2 with a BucketLoggingV2 naming it by
-    # ID (the violating one logs another bucket).
+    # ID (the violating one logs another bucket); with `trail`, CloudTrail.7 on a trail's bucket.
     o = provider()
+    name = "trail" if trail else "b"
     if inline:
-        aws.s3.Bucket(
+        bucket = aws.s3.Bucket(
             "bucket",
-            bucket="b",
-            logging={"target_bucket": "logs", "target_prefix": "b/"} if good else None,
+            bucket=name,
+            logging={"target_bucket": "logs", "target_prefix": f"{name}/"} if good else None,
             opts=o,
         )
-        return
-    bucket = _bucket_v2(o)
-    aws.s3.BucketLoggingV2(
-        "logging",
-        bucket=bucket.id if good else "other",
-        target_bucket="logs",
-        target_prefix="b/",
-        opts=o,
-    )
+    else:
+        bucket = _bucket_v2(o, name)
+        aws.s3.BucketLoggingV2(
+            "logging",
+            bucket=bucket.id if good else "other",
+            target_bucket="logs",
+            target_prefix=f"{name}/",
+            opts=o,
+        )
+    if trail:
+        aws.cloudtrail.Trail("trail", s3_bucket_name=bucket.id, opts=o)
 
 
 def _lifecycle(good: bool, inline: bool) -> None:
@@ -422,29 +425,6 @@ def _acl_rule(good: bool, kind: str, control: str) -> None:
         )
 
 
-def _trail_logging(good: bool, inline: bool) -> None:
-    # CloudTrail.7 with the trail bucket's inline `logging`, or a BucketV2 trail bucket with a
-    # BucketLoggingV2 (the violating one logs another bucket).
-    o = provider()
-    if inline:
-        bucket = aws.s3.Bucket(
-            "trail",
-            bucket="trail",
-            logging={"target_bucket": "logs", "target_prefix": "trail/"} if good else None,
-            opts=o,
-        )
-    else:
-        bucket = _bucket_v2(o, "trail")
-        aws.s3.BucketLoggingV2(
-            "logging",
-            bucket=bucket.id if good else "other",
-            target_bucket="logs",
-            target_prefix="trail/",
-            opts=o,
-        )
-    aws.cloudtrail.Trail("trail", s3_bucket_name=bucket.id, opts=o)
-
-
 def _user_inline_policy(good: bool) -> None:
     # IAM.2 with the user's permissions in an inline aws.iam.UserPolicy rather than an
     # attachment; the compliant program puts the same policy on a group the user is in.
@@ -478,8 +458,8 @@ SPLIT_CASES += [
         Case(
             "CloudTrail.7",
             "s3-access-logging",
-            lambda i=inline: _trail_logging(False, i),
-            lambda i=inline: _trail_logging(True, i),
+            lambda i=inline: _logging(False, i, trail=True),
+            lambda i=inline: _logging(True, i, trail=True),
             "has no server access logging",
         )
         for inline in (True, False)
